@@ -1,0 +1,1 @@
+"""Private helpers shared by all sub-packages (validation, random seeding)."""

@@ -1,0 +1,196 @@
+"""Input validation shared by every skseizure transformer and estimator.
+
+The project's array convention is ``(n_windows, n_channels, n_times)`` float32.
+These helpers turn anything array-like into that form or raise an error that
+names the problem (wrong number of dimensions, NaN/inf, empty input, channel
+count that differs from the one seen in ``fit``, sampling-rate mismatch).
+They never silently reshape or drop data.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_windows",
+    "check_n_channels",
+    "check_sfreq",
+    "check_frequency_band",
+    "check_groups",
+]
+
+
+def check_windows(
+    X,
+    *,
+    ndim=3,
+    dtype=np.float32,
+    allow_nan=False,
+    min_windows=1,
+    name="X",
+    copy=False,
+):
+    """Validate a window array and return it as a C-contiguous ndarray.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_windows, n_channels, n_times)
+        Windows of signal. Any numeric dtype; converted to ``dtype``.
+    ndim : int or tuple of int, default=3
+        Accepted number(s) of dimensions. FFT features use ``ndim=4``
+        (``(n_windows, n_steps, n_channels, n_bins)``).
+    dtype : numpy dtype or None, default=np.float32
+        Target dtype; ``None`` keeps the input's floating dtype.
+    allow_nan : bool, default=False
+        If False, NaN or +/-inf anywhere in ``X`` raises ``ValueError``.
+    min_windows : int, default=1
+        Minimum number of windows (first axis).
+    name : str, default="X"
+        Name used in error messages.
+    copy : bool, default=False
+        Force a copy even if no conversion is needed.
+
+    Returns
+    -------
+    X : ndarray
+        The validated array with dtype ``dtype``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has the wrong number of dimensions, is empty, holds NaN/inf,
+        or is not numeric.
+    """
+    accepted = (ndim,) if isinstance(ndim, numbers.Integral) else tuple(ndim)
+    if hasattr(X, "__array__") or isinstance(X, (list, tuple)):
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError) as exc:  # ragged lists
+            raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+    else:
+        raise TypeError(f"{name} must be array-like, got {type(X).__name__}.")
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    if arr.ndim not in accepted:
+        shape_doc = {
+            2: "(n_windows, n_times)",
+            3: "(n_windows, n_channels, n_times)",
+            4: "(n_windows, n_steps, n_channels, n_bins)",
+        }
+        expected = " or ".join(f"{d}-D {shape_doc.get(d, '')}".strip() for d in accepted)
+        raise ValueError(
+            f"{name} must be {expected}; got an array of shape {arr.shape} "
+            f"({arr.ndim}-D)."
+        )
+    if arr.shape[0] < min_windows:
+        raise ValueError(
+            f"{name} is empty: found {arr.shape[0]} window(s) (shape {arr.shape}) "
+            f"while a minimum of {min_windows} is required."
+        )
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: shape {arr.shape}.")
+    target = arr.dtype if dtype is None and arr.dtype.kind == "f" else dtype
+    if target is None:
+        target = np.float64
+    arr = np.array(arr, dtype=target, order="C", copy=True) if copy else np.ascontiguousarray(
+        arr, dtype=target
+    )
+    if not allow_nan and not np.isfinite(arr).all():
+        n_bad = int(np.size(arr) - np.isfinite(arr).sum())
+        raise ValueError(
+            f"{name} contains NaN or infinity ({n_bad} non-finite value(s)); "
+            "clean or interpolate the signal before this step."
+        )
+    return arr
+
+
+def check_n_channels(X, n_channels_expected, *, estimator_name="estimator", axis=1):
+    """Raise if ``X`` has a different channel count than seen during ``fit``.
+
+    Parameters
+    ----------
+    X : ndarray
+        Validated array.
+    n_channels_expected : int
+        ``n_channels_in_`` recorded at fit time.
+    estimator_name : str
+        Name for the error message.
+    axis : int, default=1
+        Channel axis (1 for ``(n, C, T)``, 2 for ``(n, T, C, M)``).
+    """
+    if X.shape[axis] != n_channels_expected:
+        raise ValueError(
+            f"X has {X.shape[axis]} channels, but {estimator_name} was fitted with "
+            f"{n_channels_expected} channels."
+        )
+
+
+def check_sfreq(sfreq, name="sfreq"):
+    """Validate a sampling frequency in Hz and return it as float.
+
+    Raises
+    ------
+    ValueError
+        If ``sfreq`` is missing, not a number, non-finite or not positive.
+    """
+    if sfreq is None:
+        raise ValueError(
+            f"{name} is required: pass the sampling frequency of the data in Hz "
+            "(it is never guessed)."
+        )
+    if isinstance(sfreq, bool) or not isinstance(sfreq, numbers.Real):
+        raise TypeError(f"{name} must be a number in Hz, got {sfreq!r}.")
+    sfreq = float(sfreq)
+    if not np.isfinite(sfreq) or sfreq <= 0:
+        raise ValueError(f"{name} must be a positive finite number of Hz, got {sfreq}.")
+    return sfreq
+
+
+def check_frequency_band(l_freq, h_freq, sfreq):
+    """Validate band edges (Hz) against the Nyquist frequency.
+
+    ``l_freq=None`` means high-pass disabled (low-pass only), ``h_freq=None``
+    means low-pass disabled (high-pass only).
+
+    Returns
+    -------
+    l_freq, h_freq : float or None
+    """
+    nyquist = sfreq / 2.0
+    if l_freq is None and h_freq is None:
+        raise ValueError("At least one of l_freq and h_freq must be given (Hz).")
+    for label, f in (("l_freq", l_freq), ("h_freq", h_freq)):
+        if f is None:
+            continue
+        if not isinstance(f, numbers.Real) or isinstance(f, bool) or not np.isfinite(f):
+            raise ValueError(f"{label} must be a finite number of Hz, got {f!r}.")
+        if f <= 0:
+            raise ValueError(f"{label} must be > 0 Hz, got {f}.")
+        if f >= nyquist:
+            raise ValueError(
+                f"{label}={f} Hz is at or above the Nyquist frequency "
+                f"({nyquist} Hz for sfreq={sfreq} Hz)."
+            )
+    if l_freq is not None and h_freq is not None and l_freq >= h_freq:
+        raise ValueError(f"l_freq ({l_freq} Hz) must be below h_freq ({h_freq} Hz).")
+    return (None if l_freq is None else float(l_freq), None if h_freq is None else float(h_freq))
+
+
+def check_groups(groups, n_samples, name="groups"):
+    """Validate subject ids aligned with the first axis of ``X``.
+
+    Returns
+    -------
+    groups : ndarray of shape (n_samples,) or None
+    """
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} must be 1-D with one subject id per window ({n_samples}); "
+            f"got shape {groups.shape}."
+        )
+    return groups
