@@ -26,13 +26,14 @@ from .graphs import (
 )
 from .resampling import Resampler
 from .spectral import FFTLogAmplitude
-from .standardization import ChannelStandardizer
+from .standardization import ChannelStandardizer, WindowStandardizer
 
 __all__ = [
     "BandpassFilter",
     "NotchFilter",
     "Resampler",
     "ChannelStandardizer",
+    "WindowStandardizer",
     "FFTLogAmplitude",
     "BandPower",
     "LineLength",

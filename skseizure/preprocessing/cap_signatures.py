@@ -167,7 +167,7 @@ def _moving_average(x, n):
 
 def estimate_activity_intervals(middle_ring, sfreq, *, window_s=0.64, stimulus_rate_bpm=70.0,
                                 stimulus_duration_s=0.64, threshold=0.5):
-    """Stimulus-on periods from the moving average of |x| on the middle ring.
+    """Stimulus-on periods from the moving average of ``|x|`` on the middle ring.
 
     Parameters
     ----------

@@ -158,7 +158,7 @@ class BandPower(BaseWindowTransformer):
 
         Returns
         -------
-        feature_names_out : ndarray of str of shape (n_channels_in_ * n_bands,)
+        feature_names_out : ndarray of str of shape ``(n_channels_in_ * n_bands,)``
         """
         check_is_fitted(self)
         if input_features is None:
@@ -228,7 +228,7 @@ class LineLength(BaseWindowTransformer):
 
         Returns
         -------
-        feature_names_out : ndarray of str of shape (n_channels_in_,)
+        feature_names_out : ndarray of str of shape ``(n_channels_in_,)``
         """
         check_is_fitted(self)
         if input_features is None:

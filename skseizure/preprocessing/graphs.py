@@ -232,6 +232,13 @@ class _GraphBase(TransformerMixin, BaseEstimator):
         """Number of support matrices (1 for ``"laplacian"``, 2 for ``"dual_random_walk"``)."""
         return 1 if self.filter_type == "laplacian" else 2
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Raw windows (n, C, T) or FFT clips (n, T, C, M); never 2-D tables.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
     def _check_filter_type(self):
         if self.filter_type not in _FILTER_TYPES:
             raise ValueError(
@@ -384,7 +391,7 @@ class DistanceGraph(_GraphBase):
 
 
 class CorrelationGraph(_GraphBase):
-    """Per-clip correlation graph: |normalised zero-lag cross-correlation|, top-k, directed.
+    """Per-clip correlation graph: absolute normalised zero-lag cross-correlation, top-k, directed.
 
     For each clip, ``W_ij = |x_i * x_j|`` (normalised cross-correlation at lag 0 of the
     flattened ``T*M`` feature vectors of channels ``i`` and ``j``, no mean removal) if

@@ -15,6 +15,8 @@ __all__ = ["FFTLogAmplitude"]
 # Value substituted for an exactly-zero amplitude before the log, as in the
 # reference code (eeg-gnn-ssl ``computeFFT``: ``amp[amp == 0.0] = 1e-8``).
 _ZERO_AMPLITUDE = 1e-8
+# Windows per batched FFT call (see ``FFTLogAmplitude._transform``).
+_CHUNK_WINDOWS = 32
 
 
 class FFTLogAmplitude(BaseWindowTransformer):
@@ -47,7 +49,7 @@ class FFTLogAmplitude(BaseWindowTransformer):
         Samples per step (FFT length).
     n_bins_ : int
         Number of bins kept.
-    freqs_ : ndarray of shape (n_bins_,)
+    freqs_ : ndarray of shape ``(n_bins_,)``
         Bin frequencies in Hz.
     sfreq_ : float
         Validated sampling frequency in Hz.
@@ -129,12 +131,19 @@ class FFTLogAmplitude(BaseWindowTransformer):
         self._check_n_times(X.shape[-1])
         n = self.n_step_samples_
         n_windows, n_channels, n_times = X.shape
-        steps = X.reshape(n_windows, n_channels, n_times // n, n)
-        # float64 FFT: the log of small bins is sensitive to round-off, and the
-        # reference computes in float64.
-        spectrum = scipy.fft.rfft(steps.astype(np.float64), n=n, axis=-1)[..., : self.n_bins_]
-        amp = np.abs(spectrum)
-        amp[amp == 0.0] = _ZERO_AMPLITUDE
-        feats = np.log(amp).astype(np.float32)
-        # (n, C, T, M) -> (n, T, C, M)
-        return np.ascontiguousarray(feats.transpose(0, 2, 1, 3))
+        n_steps = n_times // n
+        out = np.empty((n_windows, n_steps, n_channels, self.n_bins_), dtype=np.float32)
+        # Chunks of windows keep the float64 temporaries cache-sized: one FFT over
+        # thousands of clips spends its time in page faults and copies, not in the FFT
+        # (about 4x slower than per-window calls when measured on 1,000 12-s clips).
+        for start in range(0, n_windows, _CHUNK_WINDOWS):
+            stop = min(start + _CHUNK_WINDOWS, n_windows)
+            steps = X[start:stop].reshape(stop - start, n_channels, n_steps, n)
+            # float64 FFT: the log of small bins is sensitive to round-off, and the
+            # reference computes in float64.
+            spectrum = scipy.fft.rfft(steps.astype(np.float64), n=n, axis=-1)[..., : self.n_bins_]
+            amp = np.abs(spectrum)
+            amp[amp == 0.0] = _ZERO_AMPLITUDE
+            # (chunk, C, T, M) -> (chunk, T, C, M), cast to float32 on assignment
+            out[start:stop] = np.log(amp, out=amp).transpose(0, 2, 1, 3)
+        return out

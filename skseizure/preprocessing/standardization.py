@@ -1,4 +1,4 @@
-"""Per-channel standardisation of window arrays."""
+"""Per-channel standardisation of window arrays (learned over windows, or per window)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import numpy as np
 
 from ._base import BaseWindowTransformer
 
-__all__ = ["ChannelStandardizer"]
+__all__ = ["ChannelStandardizer", "WindowStandardizer"]
+
+
+def _check_eps(eps):
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be a positive number, got {eps!r}.")
 
 
 class ChannelStandardizer(BaseWindowTransformer):
@@ -78,3 +83,57 @@ class ChannelStandardizer(BaseWindowTransformer):
         mean = self.mean_.astype(np.float32)[None, :, None]
         scale = self.scale_.astype(np.float32)[None, :, None]
         return (X - mean) / scale
+
+
+class WindowStandardizer(BaseWindowTransformer):
+    """Z-score every channel of every window with that window's own statistics.
+
+    Stateless: ``transform`` returns ``(X[n, c] - mean(X[n, c])) / max(std(X[n, c]), eps)``
+    (mean and standard deviation over the time samples of one channel of one window).
+    Nothing is learned in ``fit`` except ``n_channels_in_``.
+
+    Use it when the absolute amplitude is a confound rather than information: in the
+    Helsinki neonatal windows every infant has a single class, so a network fed
+    amplitude-preserving input (:class:`ChannelStandardizer`) can learn "which infant
+    / which recording gain" instead of "which rhythm". After this transformer only the
+    waveform shape and the spectral *shape* of each channel remain.
+
+    Parameters
+    ----------
+    eps : float, default=1e-8
+        Floor for the per-window scale, in the units of the data: a flat channel
+        (std below ``eps``) maps to zeros instead of NaN/inf. With volts (EEG std
+        around 1e-5 V) the default is far below any real channel.
+
+    Attributes
+    ----------
+    n_channels_in_ : int
+        Number of channels seen in ``fit``.
+
+    Notes
+    -----
+    ``transform`` maps ``(n_windows, n_channels, n_times)`` to the same shape, float32,
+    dimensionless; statistics are computed in float64. The output does not depend on
+    the training data, so the transformer cannot leak between folds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skseizure.preprocessing.standardization import WindowStandardizer
+    >>> X = np.random.default_rng(0).normal(5.0, 2.0, (3, 2, 100)).astype("float32")
+    >>> Xt = WindowStandardizer().fit_transform(X * np.array([1.0, 1e3, 1e-3])[:, None, None])
+    >>> bool(np.allclose(Xt.std(axis=-1), 1.0, atol=1e-4))
+    True
+    """
+
+    def __init__(self, eps=1e-8):
+        self.eps = eps
+
+    def _fit(self, X):
+        _check_eps(self.eps)
+
+    def _transform(self, X):
+        x64 = X.astype(np.float64)
+        mean = x64.mean(axis=-1, keepdims=True)
+        scale = np.maximum(x64.std(axis=-1, keepdims=True), float(self.eps))
+        return ((x64 - mean) / scale).astype(np.float32)

@@ -35,8 +35,9 @@ from skseizure.preprocessing.features import BandPower, LineLength
 from skseizure.preprocessing.filters import BandpassFilter, NotchFilter
 from skseizure.preprocessing.resampling import Resampler
 from skseizure.preprocessing.spectral import FFTLogAmplitude
-from skseizure.preprocessing.standardization import ChannelStandardizer
+from skseizure.preprocessing.standardization import ChannelStandardizer, WindowStandardizer
 from skseizure.utils import estimator_checks as ec
+from skseizure.preprocessing import CorrelationGraph, DistanceGraph
 from skseizure.utils.estimator_checks import parametrize_with_3d_checks
 
 SFREQ = 128.0  # DEFAULT_DATA_PARAMS["sfreq"]: 256-sample windows of 2 s
@@ -48,6 +49,7 @@ ESTIMATORS = [
     NotchFilter(freqs=50.0, sfreq=SFREQ, harmonics=True),
     Resampler(sfreq=SFREQ, new_sfreq=100.0),
     ChannelStandardizer(),
+    WindowStandardizer(),
     FFTLogAmplitude(sfreq=SFREQ, step_s=1.0),
     BandPower(sfreq=SFREQ),
     LineLength(),
@@ -251,3 +253,33 @@ def test_check_estimator_3d_skips_listed_checks_with_warning():
         )
     with pytest.raises(TypeError):
         ec.check_classifier_3d(ChannelStandardizer())
+
+
+# --------------------------------------------------------------------------- graph builders
+# The graph builders take raw windows (n, C, T) *or* FFT clips (n, T, C, M), so a 4-D input
+# is legitimate for them; the distance graph needs channels it can place on the scalp (the
+# default is seed 002's 19 electrodes).
+GRAPH_BUILDERS = [CorrelationGraph(top_k=2), DistanceGraph()]
+
+
+def _graph_data(estimator):
+    return {"n_channels": 19} if isinstance(estimator, DistanceGraph) else {}
+
+
+def _graph_expected_failures(estimator):
+    expected = {"check_wrong_ndim_rejected": "4-D FFT clips (n, T, C, M) are a documented input"}
+    if isinstance(estimator, DistanceGraph):
+        expected["check_refit_independence"] = (
+            "the check refits on one more channel (20), which has no place in the default "
+            "19-electrode layout; DistanceGraph rejects it with a clear error instead"
+        )
+    return expected
+
+
+@parametrize_with_3d_checks(
+    GRAPH_BUILDERS,
+    data_params=_graph_data,
+    expected_failed_checks=_graph_expected_failures,
+)
+def test_3d_common_checks_graph_builders(estimator, check):
+    check(estimator)

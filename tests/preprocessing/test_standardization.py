@@ -57,3 +57,52 @@ def test_flat_channel_maps_to_zero_not_nan(volts):
 def test_invalid_eps_raises_in_fit(volts, eps):
     with pytest.raises(ValueError, match="eps"):
         ChannelStandardizer(eps=eps).fit(volts)
+
+
+# --- WindowStandardizer: per-window, per-channel z-score (stateless) -----------------
+
+from skseizure.preprocessing.standardization import WindowStandardizer  # noqa: E402
+
+
+def test_window_standardizer_zero_mean_unit_std_per_window_and_channel(volts):
+    out = WindowStandardizer().fit(volts[:5]).transform(volts)
+    assert out.dtype == np.float32 and out.shape == volts.shape
+    x = out.astype(np.float64)
+    np.testing.assert_allclose(x.mean(axis=-1), 0.0, atol=1e-5)
+    np.testing.assert_allclose(x.std(axis=-1), 1.0, rtol=1e-4)
+
+
+def test_window_standardizer_removes_window_gain_and_offset(volts):
+    # a per-window gain (e.g. an infant's recording amplitude) and offset leave no trace
+    rng = np.random.default_rng(1)
+    gain = rng.uniform(0.1, 10.0, (len(volts), 1, 1)).astype(np.float32)
+    shifted = volts * gain + np.float32(3e-4)
+    est = WindowStandardizer().fit(volts)
+    np.testing.assert_allclose(est.transform(shifted), est.transform(volts), atol=2e-3)
+
+
+def test_window_standardizer_is_stateless(volts):
+    a = WindowStandardizer().fit(volts[:10]).transform(volts[30:])
+    b = WindowStandardizer().fit(volts[10:30] * 100).transform(volts[30:])
+    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, WindowStandardizer().fit_transform(volts)[30:])
+
+
+def test_window_standardizer_flat_channel_maps_to_zero(volts):
+    X = volts.copy()
+    X[3, 1] = 7e-5
+    out = WindowStandardizer().fit_transform(X)
+    assert np.isfinite(out).all()
+    np.testing.assert_array_equal(out[3, 1], 0.0)
+
+
+def test_window_standardizer_checks_channels(volts):
+    est = WindowStandardizer().fit(volts)
+    with pytest.raises(ValueError):
+        est.transform(volts[:, :3])
+
+
+@pytest.mark.parametrize("eps", [0.0, -1.0, np.nan, "1e-8", True])
+def test_window_standardizer_invalid_eps_raises_in_fit(volts, eps):
+    with pytest.raises(ValueError, match="eps"):
+        WindowStandardizer(eps=eps).fit(volts)
