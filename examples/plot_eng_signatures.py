@@ -16,7 +16,7 @@ This example runs the MobilESCAPE-Net chain end to end on **simulated** data:
 4. :class:`skseizure.estimators.MobilESCAPENetClassifier` is trained for a few
    epochs and scored on held-out signatures.
 
-Set ``SKSEIZURE_FIG_DIR`` to save the figures as PNG files.
+Set ``SKSEIZURE_FIGURES`` to save the figures as PNG files.
 """
 
 # %%
@@ -33,7 +33,7 @@ from skseizure.estimators.escape_net import MobilESCAPENetClassifier
 from skseizure.preprocessing.cap_signatures import CAPSignatureBuilder
 
 torch.set_num_threads(1)
-fig_dir = os.environ.get("SKSEIZURE_FIG_DIR")
+fig_dir = os.environ.get("SKSEIZURE_FIGURES")
 
 # %%
 # Simulate one animal: one recording per stimulus class (SIMULATED data).
