@@ -12,7 +12,7 @@ Datasets (``--dataset``):
   LightCNNClassifier, mean of 5 seeds: the configuration that beat the band-power
   forest) and ``search`` (every configuration tried for issue 3, in the order tried,
   plus a nested-CV selection among them: an inner ``GroupKFold(4)`` on the training
-  infants picks the design, the outer test infants are never looked at; ~15 min).
+  infants picks the design, the outer test infants are never looked at; ~8 min).
   Helsinki rows also give the per-fold AUROC std and a 95 % bootstrap interval of the
   pooled AUROC resampling *infants* (2000 draws).
 - ``bonn``: Bonn sets A/D/E, three classes, 10-fold stratified CV over the 300
@@ -362,7 +362,7 @@ def main(argv=None):
     ap.add_argument("--pipelines", nargs="+", default=["baseline", "networks", "best"],
                     choices=HELSINKI_PIPELINES,
                     help="Helsinki only: row groups to run (search = every configuration "
-                         "tried for issue 3 + nested selection, ~15 min)")
+                         "tried for issue 3 + nested selection, ~8 min)")
     ap.add_argument("--data", default=None, help="data root (default $SKSEIZURE_DATA or ../shared/data)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json", type=Path, default=None)

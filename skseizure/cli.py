@@ -215,13 +215,16 @@ def demo(argv=None, out=None):
     parser.add_argument("--folds", type=int, default=5, help="GroupKFold splits (default 5)")
     parser.add_argument("--epochs", type=int, default=40, help="maximum training epochs (default 40)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (default 1: these networks are small, and extra "
+                             "threads contending for busy cores slowed training 10-80x here)")
     args = parser.parse_args(argv)
 
     import torch
 
     from skseizure.datasets import locate_data
 
-    torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
+    torch.set_num_threads(max(1, args.threads))
     t0 = time.perf_counter()
     out.write("skseizure demo: seizure detection on real EEG\n")
     _demo_shipped_sample(out)
