@@ -19,6 +19,7 @@ __all__ = [
     "check_sfreq",
     "check_frequency_band",
     "check_groups",
+    "unwrap_windows",
 ]
 
 
@@ -194,3 +195,49 @@ def check_groups(groups, n_samples, name="groups"):
             f"got shape {groups.shape}."
         )
     return groups
+
+
+def unwrap_windows(X, sfreq=None, *, estimator_name="estimator"):
+    """Return the array inside a windows container, checking its sampling rate.
+
+    Plain arrays carry no sampling rate, so a rate that does not match the data
+    can only be caught when the data bring their own: an
+    :class:`skseizure.datasets.Windows` (``.X``, ``.sfreq``) or an MNE
+    ``Epochs``-like object (``.get_data()``, ``.info["sfreq"]``). Arrays pass
+    through unchanged.
+
+    Parameters
+    ----------
+    X : array-like, Windows or mne.Epochs
+        Windows of shape (n_windows, n_channels, n_times).
+    sfreq : float or None
+        The sampling rate (Hz) the estimator was configured with; ``None``
+        skips the check.
+    estimator_name : str
+        Name for the error message.
+
+    Returns
+    -------
+    X : array-like
+        The windows as an array (not yet validated; see :func:`check_windows`).
+
+    Raises
+    ------
+    ValueError
+        If the container's sampling rate differs from ``sfreq``.
+    """
+    data_sfreq = None
+    if hasattr(X, "X") and hasattr(X, "sfreq"):  # skseizure.datasets.Windows
+        data_sfreq, X = X.sfreq, X.X
+    elif hasattr(X, "get_data") and hasattr(X, "info"):  # mne Epochs / EpochsArray
+        data_sfreq, X = X.info["sfreq"], X.get_data()
+    if (
+        data_sfreq is not None
+        and sfreq is not None
+        and not np.isclose(float(data_sfreq), float(sfreq), rtol=1e-6, atol=0.0)
+    ):
+        raise ValueError(
+            f"{estimator_name} was configured with sfreq={sfreq} Hz but the data are sampled at "
+            f"{data_sfreq} Hz; resample the data (Resampler) or set sfreq={data_sfreq}."
+        )
+    return X

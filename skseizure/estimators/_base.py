@@ -58,7 +58,7 @@ from .._utils.validation import check_groups, check_n_channels, check_windows
 from .losses import FocalLoss
 from .sampling import resolve_groups
 
-__all__ = ["BaseNetClassifier", "inner_validation_split"]
+__all__ = ["BaseNetClassifier", "inner_validation_split", "seeded_iterator"]
 
 
 # --------------------------------------------------------------------------- #
@@ -144,6 +144,37 @@ def inner_validation_split(y, groups=None, valid_size=0.2, random_state=None):
         return next(iter(cv.split(idx, y)))
     cv = ShuffleSplit(n_splits=1, test_size=valid_size, random_state=random_state)
     return next(iter(cv.split(idx)))
+
+
+def seeded_iterator(net, dataset, training):
+    """skorch ``get_iterator`` whose shuffling depends only on ``net.random_seed_``.
+
+    The training loader shuffles with its own ``torch.Generator`` seeded from
+    ``random_seed_`` (offset by the epochs already run, so ``partial_fit`` calls
+    do not replay the same order); the validation/prediction loader gets a fresh
+    generator so that predicting never consumes the caller's global RNG.
+    Shared by every skseizure skorch net (classifiers and the DCRNN pre-trainer).
+    """
+    if training:
+        kwargs = net.get_params_for("iterator_train")
+        iterator = net.iterator_train
+        seed = getattr(net, "random_seed_", None)
+        if kwargs.get("shuffle") and seed is not None and "generator" not in kwargs:
+            gen = torch.Generator()
+            gen.manual_seed(int(seed) + 7919 * len(net.history_ or []))
+            kwargs["generator"] = gen
+    else:
+        kwargs = net.get_params_for("iterator_valid")
+        iterator = net.iterator_valid
+        if iterator is torch.utils.data.DataLoader:
+            # A DataLoader without its own generator draws a base seed from
+            # torch's *global* RNG on every pass; predicting must not
+            # change the caller's random stream.
+            kwargs.setdefault("generator", torch.Generator())
+    kwargs.setdefault("batch_size", net.batch_size)
+    if kwargs["batch_size"] == -1:
+        kwargs["batch_size"] = len(dataset)
+    return iterator(dataset, **kwargs)
 
 
 # --------------------------------------------------------------------------- #
@@ -390,28 +421,7 @@ class BaseNetClassifier(NeuralNetClassifier):
 
     def get_iterator(self, dataset, training=False):
         """DataLoader; the training one shuffles with a seeded ``torch.Generator``."""
-        if training:
-            kwargs = self.get_params_for("iterator_train")
-            iterator = self.iterator_train
-            seed = getattr(self, "random_seed_", None)
-            if kwargs.get("shuffle") and seed is not None and "generator" not in kwargs:
-                # offset by the epochs already run so partial_fit calls do not
-                # replay the same order
-                gen = torch.Generator()
-                gen.manual_seed(int(seed) + 7919 * len(self.history_ or []))
-                kwargs["generator"] = gen
-        else:
-            kwargs = self.get_params_for("iterator_valid")
-            iterator = self.iterator_valid
-            if iterator is torch.utils.data.DataLoader:
-                # A DataLoader without its own generator draws a base seed from
-                # torch's *global* RNG on every pass; predicting must not
-                # change the caller's random stream.
-                kwargs.setdefault("generator", torch.Generator())
-        kwargs.setdefault("batch_size", self.batch_size)
-        if kwargs["batch_size"] == -1:
-            kwargs["batch_size"] = len(dataset)
-        return iterator(dataset, **kwargs)
+        return seeded_iterator(self, dataset, training)
 
     def get_split_datasets(self, X, y=None, **fit_params):
         """Internal train/validation datasets (subject-wise with groups)."""

@@ -30,7 +30,13 @@ from .._utils.validation import check_groups, check_n_channels, check_windows
 from ..models.dcrnn import DCRNN, DCRNNSeq2Seq
 from ..preprocessing._electrodes import mirror_permutation
 from ..preprocessing.graphs import CorrelationGraph, DistanceGraph
-from ._base import BaseNetClassifier, _proba_encoded, _silent, inner_validation_split
+from ._base import (
+    BaseNetClassifier,
+    _proba_encoded,
+    _silent,
+    inner_validation_split,
+    seeded_iterator,
+)
 
 __all__ = ["DCRNNClassifier", "DCRNNPretrainer"]
 
@@ -544,19 +550,7 @@ class DCRNNPretrainer(_GraphInputMixin, RegressorMixin, NeuralNet):
         return self
 
     def get_iterator(self, dataset, training=False):
-        if training:
-            kwargs = self.get_params_for("iterator_train")
-            iterator = self.iterator_train
-            seed = getattr(self, "random_seed_", None)
-            if kwargs.get("shuffle") and seed is not None and "generator" not in kwargs:
-                gen = torch.Generator()
-                gen.manual_seed(int(seed) + 7919 * len(self.history_ or []))
-                kwargs["generator"] = gen
-        else:
-            kwargs = self.get_params_for("iterator_valid")
-            iterator = self.iterator_valid
-        kwargs.setdefault("batch_size", self.batch_size)
-        return iterator(dataset, **kwargs)
+        return seeded_iterator(self, dataset, training)
 
     def get_split_datasets(self, X, y=None, **fit_params):
         dataset = self.get_dataset(X, y)

@@ -18,7 +18,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .._utils.validation import check_n_channels, check_windows
+from .._utils.validation import check_n_channels, check_windows, unwrap_windows
 
 __all__ = ["WindowTransformerMixin", "BaseWindowTransformer"]
 
@@ -49,6 +49,9 @@ class WindowTransformerMixin:
         Parameters
         ----------
         X : array-like of shape (n_windows, n_channels, n_times)
+            Or a container that carries its sampling rate
+            (:class:`skseizure.datasets.Windows`, ``mne.Epochs``): its rate
+            must equal the transformer's ``sfreq``.
         reset : bool
             True in ``fit`` (records ``n_channels_in_``), False in
             ``transform`` (requires a fitted estimator with the same channel
@@ -63,6 +66,7 @@ class WindowTransformerMixin:
             # Fitted-ness is checked before the data so that an unfitted
             # estimator reports NotFittedError whatever the input.
             check_is_fitted(self)
+        X = unwrap_windows(X, getattr(self, "sfreq", None), estimator_name=name)
         if sparse.issparse(X):
             raise TypeError(
                 f"Sparse input is not supported by {name}: pass a dense array of shape "

@@ -218,3 +218,27 @@ def test_notch_zero_phase():
 def test_notch_invalid_parameters_raise_in_fit(params, match):
     with pytest.raises(ValueError, match=match):
         NotchFilter(**params).fit(np.zeros((1, 1, 256), np.float32))
+
+
+def test_sampling_rate_of_the_data_must_match(shared_data):
+    """Containers that carry their rate (Windows, mne.Epochs) are checked against sfreq."""
+    import mne
+
+    from skseizure.datasets import load_chbmit_windows
+
+    windows = load_chbmit_windows(shared_data)  # 256 Hz
+    out = BandpassFilter(l_freq=0.5, h_freq=30.0, sfreq=256.0).fit_transform(windows)
+    np.testing.assert_array_equal(
+        out, BandpassFilter(l_freq=0.5, h_freq=30.0, sfreq=256.0).fit_transform(windows.X)
+    )
+    with pytest.raises(ValueError, match=r"sfreq=200.0 Hz but the data are sampled at 256.0 Hz"):
+        BandpassFilter(l_freq=0.5, h_freq=30.0, sfreq=200.0).fit(windows)
+    epochs = mne.EpochsArray(
+        windows.X.astype(np.float64),
+        mne.create_info(list(windows.ch_names), 256.0, "eeg"),
+        verbose=False,
+    )
+    with pytest.raises(ValueError, match="sampled at 256.0 Hz"):
+        NotchFilter(freqs=50.0, sfreq=250.0).fit(epochs)
+    fitted = NotchFilter(freqs=60.0, sfreq=256.0).fit(epochs)
+    assert fitted.transform(epochs).shape == windows.X.shape
