@@ -89,3 +89,17 @@ def test_identity_ratio_copies():
 def test_invalid_parameters_raise_in_fit(params, match):
     with pytest.raises(ValueError, match=match):
         Resampler(**params).fit(np.zeros((1, 1, 256), np.float32))
+
+
+def test_two_decimal_rate_bonn_to_200_hz():
+    """173.61 Hz (Bonn) -> 200 Hz needs up/down = 20000/17361; a sinusoid survives."""
+    sfreq = 173.61
+    t = np.arange(4097) / sfreq
+    X = np.sin(2 * np.pi * 10.0 * t)[None, None].astype(np.float32)
+    res = Resampler(sfreq=sfreq, new_sfreq=200.0).fit(X)
+    assert (res.up_, res.down_) == (20000, 17361)
+    out = res.transform(X)[0, 0]
+    assert out.size == res.n_times_out(4097) == 4720
+    expected = np.sin(2 * np.pi * 10.0 * np.arange(out.size) / 200.0)
+    # away from the window edges the resampled tone matches to 0.5 % of its amplitude
+    np.testing.assert_allclose(out[200:-200], expected[200:-200], atol=5e-3)
