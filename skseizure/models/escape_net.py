@@ -9,7 +9,6 @@ with one input channel.
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from .._utils.flops import count_flops

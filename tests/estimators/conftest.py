@@ -42,19 +42,3 @@ def helsinki_small(helsinki):
     Xs = X[idx]
     Xs = (Xs - Xs.mean(axis=(0, 2), keepdims=True)) / Xs.std(axis=(0, 2), keepdims=True)
     return Xs.astype(np.float32), y[idx].astype(np.int64), groups[idx], sfreq
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _single_torch_thread():
-    """Train with one torch thread in these tests.
-
-    On a shared 2-core machine two intra-op threads fight other processes;
-    tiny test networks then run 10-50x slower than with one thread. Restored
-    after each module.
-    """
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)

@@ -174,14 +174,7 @@ def _3d_cases():
 @pytest.mark.parametrize("estimator, check", _3d_cases())
 def test_3d_estimator_checks(estimator, check):
     """skseizure.utils.estimator_checks (the 3-D counterpart of sklearn's checks)."""
-    import torch
-
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        check(type(estimator).__name__, estimator)
-    finally:
-        torch.set_num_threads(old)
+    check(type(estimator).__name__, estimator)
 
 
 def test_sklearn_2d_checks_not_applicable():

@@ -19,14 +19,6 @@ from skseizure.preprocessing._electrodes import TUSZ_19, mirror_permutation
 from skseizure.preprocessing.graphs import CorrelationGraph, DistanceGraph
 from skseizure.preprocessing.spectral import FFTLogAmplitude
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Small recurrent graphs are fastest single-threaded (and the CI box is shared)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 SMALL = dict(module__num_units=8, batch_size=16, random_state=0)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.pipeline import make_pipeline
 
@@ -107,15 +106,7 @@ def test_multiclass_target_uses_predicted_class():
     assert model_output(ThreeClass(), X, target=2).shape == (1,)
 
 
-@pytest.fixture
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)  # small recurrent nets: fastest single-threaded
-    yield
-    torch.set_num_threads(n)
-
-
-def test_occlusion_on_fitted_dcrnn(shared_data, one_thread):
+def test_occlusion_on_fitted_dcrnn(shared_data):
     from skseizure.datasets.loaders import load_helsinki_neonatal
     from skseizure.estimators.dcrnn import DCRNNClassifier
     from skseizure.preprocessing.graphs import CorrelationGraph

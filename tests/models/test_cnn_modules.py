@@ -11,14 +11,6 @@ from skseizure.models.light_cnn import LightCNN1d
 from skseizure.models.light_seizure_net import LightSeizureNet
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _single_torch_thread():
-    # one intra-op thread: far faster than two on a shared 2-core machine
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def _n_params(m):
     return sum(p.numel() for p in m.parameters())

@@ -24,14 +24,6 @@ from skseizure.pruning.flops import count_flops, count_params
 N_CHANS, N_TIMES = 18, 64
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny networks: one thread is faster than two on a shared 2-core machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 def _randomize_bn(module, seed=0):
     """Non-trivial BatchNorm statistics and affine terms (fresh nets have 0/1)."""

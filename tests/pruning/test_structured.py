@@ -26,14 +26,6 @@ from skseizure.pruning.structured import StructuredPruner
 WIDTHS = (16, 32, 64)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Tiny networks: one thread is faster than two on a shared 2-core machine."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
 
 @pytest.fixture(scope="module")
 def helsinki(shared_data):
