@@ -52,7 +52,11 @@ from sklearn.preprocessing import FunctionTransformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from skseizure.estimators.registry import get_network  # noqa: E402
+from skseizure.estimators import (  # noqa: E402
+    CNNBiLSTMClassifier,
+    LightCNNClassifier,
+    LightSeizureNetClassifier,
+)
 from skseizure.metrics import auroc_score, macro_f1_score  # noqa: E402
 from skseizure.preprocessing.filters import BandpassFilter, NotchFilter  # noqa: E402
 from skseizure.preprocessing.spectral import FFTLogAmplitude  # noqa: E402
@@ -62,6 +66,8 @@ from skseizure.preprocessing.standardization import (  # noqa: E402
 )
 
 ALL_NETS = ("light_cnn", "light_seizure_net", "cnn_bilstm")
+NET_CLASSES = {"light_cnn": LightCNNClassifier, "light_seizure_net": LightSeizureNetClassifier,
+               "cnn_bilstm": CNNBiLSTMClassifier}
 # Three balanced classes: the focal loss's scalar alpha (background vs rest) makes no
 # sense there, so CNNBiLSTM runs with alpha=None (pure focusing, gamma=2).
 BONN_EXTRA = {"cnn_bilstm": {"criterion__alpha": None}}
@@ -75,9 +81,8 @@ def data_root(arg):
 
 
 def net_estimator(name, **params):
-    spec = get_network(name)
     defaults = dict(max_epochs=40, patience=8, lr_patience=4, batch_size=64, random_state=0)
-    return spec.estimator(**{**defaults, **params})
+    return NET_CLASSES[name](**{**defaults, **params})
 
 
 def band_powers(X, sfreq):
@@ -196,7 +201,7 @@ def describe(cfg):
              "FFTLogAmplitude" if cfg["fft"] else None,
              "ChannelStandardizer"]
     extra = "".join(f", {k}={v}" for k, v in cfg.get("params", {}).items())
-    return " + ".join([p for p in parts if p] + [get_network(cfg["net"]).estimator.__name__]) + extra
+    return " + ".join([p for p in parts if p] + [NET_CLASSES[cfg["net"]].__name__]) + extra
 
 
 def nested_selection_proba(X, y, g, outer, sfreq, candidates, inner_splits=4):
@@ -251,7 +256,7 @@ def run_helsinki(root, nets, pipelines=("baseline", "networks", "best")):
             proba = oof_proba(lambda: Pipeline([("std", ChannelStandardizer()),
                                                 ("clf", net_estimator(name))]),
                               X, y, grouped, groups=g)
-            add(f"ChannelStandardizer + {get_network(name).estimator.__name__}", by_infant,
+            add(f"ChannelStandardizer + {NET_CLASSES[name].__name__}", by_infant,
                 proba, grouped, t0)
     if "search" in pipelines:
         for name, cfg in HELSINKI_TRIES.items():
@@ -317,7 +322,7 @@ def run_bonn(root, nets, n_splits=10, size=512, max_epochs=15, patience=4):
             for k, s in enumerate(te):
                 seg_proba[s] = p[seg[te_w] == s].mean(0)
         pred = seg_proba.argmax(1)
-        rows.append({"model": f"ChannelStandardizer + {get_network(name).estimator.__name__} "
+        rows.append({"model": f"ChannelStandardizer + {NET_CLASSES[name].__name__} "
                               f"({size}-sample sub-windows, mean proba per segment)",
                      "cv": f"StratifiedKFold({n_splits}) over segments",
                      "accuracy": float(np.mean(pred == y)), "f1_macro": macro_f1_score(y, pred),
@@ -348,7 +353,7 @@ def run_chbmit(root, nets):
             ("std", ChannelStandardizer()),
             ("clf", net_estimator(name, max_epochs=30, batch_size=8, valid_size=None))])
         proba = oof_proba(pipe, X[:, :, :1024], y, splits, fit_groups=False)
-        rows.append({"model": f"notch+bandpass+std + {get_network(name).estimator.__name__}",
+        rows.append({"model": f"notch+bandpass+std + {NET_CLASSES[name].__name__}",
                      "cv": "leave one patient out", **scores(y, proba, splits=splits),
                      "seconds": time.perf_counter() - t0})
         print(rows[-1], flush=True)

@@ -1,6 +1,6 @@
 """Benchmark of the ENG (nerve-cuff) chain on SIMULATED recordings.
 
-Everything measured here runs on data from ``skseizure.datasets.simulate_nerve_cuff``,
+Everything measured here runs on data from ``skseizure.eng.simulate_nerve_cuff``,
 a simulator of the MobilESCAPE-Net paper's system model. The accuracies are NOT
 results on real nerve recordings and must not be compared with the paper's
 real-data numbers (85.71 % / 0.83 ESCAPE-Net, 85.82 % / 0.84 MobilESCAPE-Net)
@@ -114,11 +114,11 @@ def main(argv=None):
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
     import skseizure
-    from skseizure.datasets.nerve_cuff import STIMULUS_CLASSES, simulate_nerve_cuff
-    from skseizure.estimators.escape_net import ESCAPENetClassifier, MobilESCAPENetClassifier
-    from skseizure.models.escape_net import ESCAPENet
-    from skseizure.models.mobilescape_net import MobilESCAPENet
-    from skseizure.preprocessing.cap_signatures import CAPSignatureBuilder
+    from skseizure.eng.simulator import STIMULUS_CLASSES, simulate_nerve_cuff
+    from skseizure.eng.estimators import ESCAPENetClassifier, MobilESCAPENetClassifier
+    from skseizure.eng.escape_net import ESCAPENet
+    from skseizure.eng.mobilescape_net import MobilESCAPENet
+    from skseizure.eng.signatures import CAPSignatureBuilder
 
     snrs = [float(s) for s in (args.snrs or np.round(np.linspace(0.5, 3.0, args.animals), 2))]
     if len(snrs) != args.animals:

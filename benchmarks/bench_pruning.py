@@ -131,7 +131,7 @@ def table1(args):
 
 def structure_only():
     """MobilESCAPE-Net has no estimator/ENG data here: report its pruned structure only."""
-    from skseizure.models.mobilescape_net import MobilESCAPENet
+    from skseizure.eng.mobilescape_net import MobilESCAPENet
 
     torch.manual_seed(0)
     net = MobilESCAPENet().eval()

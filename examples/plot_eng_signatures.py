@@ -4,16 +4,16 @@ Spatiotemporal CAP signatures of SIMULATED nerve-cuff recordings
 
 This example runs the MobilESCAPE-Net chain end to end on **simulated** data:
 
-1. :func:`skseizure.datasets.simulate_nerve_cuff` generates 56-channel
+1. :func:`skseizure.eng.simulate_nerve_cuff` generates 56-channel
    (7 rings x 8 contacts, 30 kHz) recordings of one simulated animal for the
    three stimulus classes (dorsiflexion, plantarflexion, pricking). It is a
    simulator of the paper's system model, not real nerve data.
-2. :class:`skseizure.preprocessing.CAPSignatureBuilder` clips, band-passes
+2. :class:`skseizure.eng.CAPSignatureBuilder` clips, band-passes
    (800 Hz - 5 kHz), applies tripolar referencing, finds the stimulus periods,
    detects CAPs and cuts a 56 x 100 signature around each one.
 3. We plot the detection on one recording (like the paper's Fig. 2) and the
    average of 40 signatures per class (like its Fig. 3).
-4. :class:`skseizure.estimators.MobilESCAPENetClassifier` is trained for a few
+4. :class:`skseizure.eng.MobilESCAPENetClassifier` is trained for a few
    epochs and scored on held-out signatures.
 
 Set ``SKSEIZURE_FIGURES`` to save the figures as PNG files.
@@ -28,9 +28,9 @@ import torch
 from sklearn.metrics import classification_report
 from sklearn.model_selection import train_test_split
 
-from skseizure.datasets.nerve_cuff import STIMULUS_CLASSES, simulate_nerve_cuff
-from skseizure.estimators.escape_net import MobilESCAPENetClassifier
-from skseizure.preprocessing.cap_signatures import CAPSignatureBuilder
+from skseizure.eng.simulator import STIMULUS_CLASSES, simulate_nerve_cuff
+from skseizure.eng.estimators import MobilESCAPENetClassifier
+from skseizure.eng.signatures import CAPSignatureBuilder
 
 torch.set_num_threads(1)
 fig_dir = os.environ.get("SKSEIZURE_FIGURES")

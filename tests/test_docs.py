@@ -24,6 +24,7 @@ SUBPACKAGES = [
     "skseizure.pruning",
     "skseizure.metrics",
     "skseizure.interpret",
+    "skseizure.eng",
     "skseizure.utils.estimator_checks",
     "skseizure.cli",
 ]

@@ -46,12 +46,6 @@ from .montages import (
     normalize_channel_name,
     pick_channels,
 )
-from .nerve_cuff import (
-    STIMULUS_CLASSES,
-    NerveCuffRecording,
-    cuff_electrode_positions,
-    simulate_nerve_cuff,
-)
 from .windowing import Windows, make_windows
 
 __all__ = [
@@ -92,10 +86,6 @@ __all__ = [
     "default_cache_dir",
     "ChecksumError",
     # simulators (ENG; simulated data, never real results)
-    "simulate_nerve_cuff",
-    "NerveCuffRecording",
-    "STIMULUS_CLASSES",
-    "cuff_electrode_positions",
     # montages
     "CHBMIT_23",
     "CHBMIT_21",

@@ -9,11 +9,9 @@ subject-wise when ``groups`` are given, ``random_state`` makes fits reproducible
 from ._base import BaseNetClassifier, inner_validation_split
 from .cnn_bilstm import CNNBiLSTMClassifier
 from .dcrnn import DCRNNClassifier, DCRNNPretrainer
-from .escape_net import ESCAPENetClassifier, MobilESCAPENetClassifier
 from .light_cnn import LightCNNClassifier
 from .light_seizure_net import LightSeizureNetClassifier
 from .losses import FocalLoss
-from .registry import NetworkSpec, all_networks, get_network
 from .sampling import GroupedWindows, WindowResampler
 
 __all__ = [
@@ -24,12 +22,7 @@ __all__ = [
     "CNNBiLSTMClassifier",
     "DCRNNClassifier",
     "DCRNNPretrainer",
-    "ESCAPENetClassifier",
-    "MobilESCAPENetClassifier",
     "FocalLoss",
     "WindowResampler",
     "GroupedWindows",
-    "NetworkSpec",
-    "all_networks",
-    "get_network",
 ]

@@ -775,18 +775,3 @@ def _refit_graph(graph, n_channels):
     if isinstance(graph, DistanceGraph):
         return graph.fit()
     return graph.fit(np.ones((1, 1, n_channels, 1), dtype=np.float32))
-
-
-def _test_inputs(X, sfreq):
-    """Raw windows ``(n, C, L)`` -> 1-s log-amplitude FFT steps (registry input builder).
-
-    Windows are cut to whole seconds; a window shorter than one second is one step.
-    """
-    from ..preprocessing.spectral import FFTLogAmplitude
-
-    X = np.asarray(X, dtype=np.float32)
-    step = int(round(sfreq))
-    n_sec = X.shape[-1] // step
-    if n_sec == 0:
-        return FFTLogAmplitude(sfreq=sfreq, step_s=X.shape[-1] / sfreq).fit_transform(X)
-    return FFTLogAmplitude(sfreq=sfreq).fit_transform(X[..., : n_sec * step])

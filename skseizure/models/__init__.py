@@ -1,16 +1,14 @@
 """Plain torch networks (``nn.Module``), one per file; nothing here knows about training.
 
 Every EEG network takes ``(batch, n_chans, n_times)`` and returns logits ``(batch, n_outputs)``;
-DCRNN takes FFT clips ``(batch, n_steps, n_nodes, n_bins)``; the ESCAPE networks take CAP
-signatures ``(batch, 1, n_electrodes, n_times)``.
+DCRNN takes FFT clips ``(batch, n_steps, n_nodes, n_bins)``. The nerve-signal networks live in
+:mod:`skseizure.eng`.
 """
 
 from .cnn_bilstm import CNNBiLSTM
 from .dcrnn import DCGRUCell, DCRNN, DCRNNEncoder, DCRNNSeq2Seq, DiffusionGraphConv
-from .escape_net import ESCAPENet
 from .light_cnn import LightCNN1d
 from .light_seizure_net import LightSeizureNet
-from .mobilescape_net import DepthwiseConv2d, MobilESCAPENet
 
 __all__ = [
     "LightCNN1d",
@@ -21,7 +19,4 @@ __all__ = [
     "DCRNNSeq2Seq",
     "DCGRUCell",
     "DiffusionGraphConv",
-    "ESCAPENet",
-    "MobilESCAPENet",
-    "DepthwiseConv2d",
 ]

@@ -1,18 +1,8 @@
 """scikit-learn transformers on windows ``(n_windows, n_channels, n_times)``.
 
-Filters, resampling, standardisation, FFT features, band powers, EEG graph builders and the
-CAP signature builder for nerve-cuff (ENG) recordings.
+Filters, resampling, standardisation, FFT features, band powers and EEG graph builders.
 """
 
-from .cap_signatures import (
-    CAPDetection,
-    CAPSignatureBuilder,
-    CAPSignatures,
-    cap_snr,
-    detect_caps,
-    estimate_activity_intervals,
-    tripolar_reference,
-)
 from .features import BandPower, LineLength
 from .filters import BandpassFilter, NotchFilter
 from .graphs import (
@@ -44,11 +34,4 @@ __all__ = [
     "scaled_laplacian",
     "random_walk_supports",
     "compute_supports",
-    "CAPSignatureBuilder",
-    "CAPSignatures",
-    "CAPDetection",
-    "cap_snr",
-    "tripolar_reference",
-    "estimate_activity_intervals",
-    "detect_caps",
 ]

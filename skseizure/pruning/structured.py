@@ -152,7 +152,7 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     Layers whose width is fixed are protected: the classifier output layer, a
     depthwise convolution reading the input directly, and grouped convolutions with a
     depth multiplier other than 1 (write those as concatenated depthwise
-    convolutions, as ``skseizure.models.mobilescape_net.DepthwiseConv2d`` does).
+    convolutions, as ``skseizure.eng.mobilescape_net.DepthwiseConv2d`` does).
     Only convolutions are pruned; hidden linear layers and LSTM hidden sizes keep
     their width (their inputs shrink with the convolutions feeding them).
 

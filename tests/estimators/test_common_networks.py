@@ -1,6 +1,6 @@
-"""Shared tests over every registered network (skseizure.estimators.registry).
+"""Shared tests over every registered network (tests/networks.py).
 
-A network registered with one line in ``registry._SPECS`` gets: forward shapes,
+A network registered with one line in ``tests/networks.py`` gets: forward shapes,
 parameter count by formula, a short fit on real EEG windows, clone, save/load
 bit-exactness, determinism, GridSearchCV with GroupKFold inside a preprocessing
 Pipeline, TunedThresholdClassifierCV, and the 3-D estimator checks.
@@ -19,9 +19,10 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, TunedThresholdClassifierCV
 from sklearn.pipeline import Pipeline
 
+import skseizure.eng as eng_pkg
 import skseizure.estimators as est_pkg
 from skseizure.estimators._base import BaseNetClassifier
-from skseizure.estimators.registry import all_networks
+from tests.networks import all_networks
 from skseizure.utils.estimator_checks import yield_3d_checks
 
 SPECS = all_networks()
@@ -34,18 +35,21 @@ def _inputs(spec, X, sfreq):
 
 
 def test_registry_is_complete():
-    """Every concrete BaseNetClassifier in skseizure.estimators is registered."""
+    """Every concrete BaseNetClassifier in skseizure.estimators and skseizure.eng is registered."""
     registered = {s.estimator for s in SPECS}
     missing = []
-    for info in pkgutil.iter_modules(est_pkg.__path__):
-        module = importlib.import_module(f"skseizure.estimators.{info.name}")
+    infos = [(pkg.__name__, info.name) for pkg in (est_pkg, eng_pkg)
+             for info in pkgutil.iter_modules(pkg.__path__)]
+    assert len(infos) > 5
+    for pkg_name, mod_name in infos:
+        module = importlib.import_module(f"{pkg_name}.{mod_name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if (issubclass(obj, BaseNetClassifier) and obj is not BaseNetClassifier
                     and obj.__module__ == module.__name__ and not obj.__name__.startswith("_")
                     and not inspect.isabstract(obj)):
                 if obj not in registered:
                     missing.append(f"{obj.__module__}.{obj.__name__}")
-    assert not missing, f"add a NetworkSpec line to registry._SPECS for: {missing}"
+    assert not missing, f"add a NetworkSpec line to tests/networks.py for: {missing}"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)

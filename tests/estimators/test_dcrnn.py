@@ -275,7 +275,7 @@ def test_pretrainer_subject_wise_validation_and_shapes(chb_sequences):
 
 def test_params_unchanged_by_fit_and_registry_input_builder(shared_data):
     from skseizure.datasets.loaders import load_helsinki_neonatal
-    from skseizure.estimators.dcrnn import _test_inputs
+    from tests.networks import whole_second_fft_input as _test_inputs
 
     ds = load_helsinki_neonatal(shared_data)
     X = _test_inputs(ds.X[::50], ds.sfreq)

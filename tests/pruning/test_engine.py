@@ -13,7 +13,7 @@ from torch import nn
 from skseizure.models.cnn_bilstm import CNNBiLSTM
 from skseizure.models.light_cnn import LightCNN1d
 from skseizure.models.light_seizure_net import LightSeizureNet
-from skseizure.models.mobilescape_net import MobilESCAPENet
+from skseizure.eng.mobilescape_net import MobilESCAPENet
 from skseizure.pruning._torch_pruning import (
     find_output_layer,
     prune_module,

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from skseizure.models.escape_net import ESCAPENet
-from skseizure.models.mobilescape_net import DepthwiseConv2d, MobilESCAPENet
+from skseizure.eng.escape_net import ESCAPENet
+from skseizure.eng.mobilescape_net import DepthwiseConv2d, MobilESCAPENet
 
 
 def n_trainable(module):

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from skseizure.datasets.nerve_cuff import (
+from skseizure.eng.simulator import (
     STIMULUS_CLASSES,
     NerveCuffRecording,
     cuff_electrode_positions,
     simulate_nerve_cuff,
 )
-from skseizure.preprocessing.cap_signatures import cap_snr
+from skseizure.eng.signatures import cap_snr
 
 SFREQ = 30000.0
 

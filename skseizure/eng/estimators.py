@@ -1,7 +1,7 @@
 """skorch estimators for ESCAPE-Net and MobilESCAPE-Net (nerve-cuff CAP signatures).
 
 Input: signatures ``(n_caps, 1, n_electrodes, n_times)`` float32 from
-:class:`skseizure.preprocessing.CAPSignatureBuilder` (``(n_caps, n_electrodes,
+:class:`skseizure.eng.CAPSignatureBuilder` (``(n_caps, n_electrodes,
 n_times)`` is accepted and given the image axis). ``groups`` are animals: the
 internal validation split (early stopping) is then animal-wise.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._utils.validation import check_windows
-from ..models.escape_net import ESCAPENet
-from ..models.mobilescape_net import MobilESCAPENet
-from ._base import BaseNetClassifier
+from ..estimators import BaseNetClassifier
+from .escape_net import ESCAPENet
+from .mobilescape_net import MobilESCAPENet
 
 __all__ = ["ESCAPENetClassifier", "MobilESCAPENetClassifier"]
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from skseizure.datasets.nerve_cuff import simulate_nerve_cuff
-from skseizure.estimators.escape_net import ESCAPENetClassifier, MobilESCAPENetClassifier
-from skseizure.preprocessing.cap_signatures import CAPSignatureBuilder
+from skseizure.eng.simulator import simulate_nerve_cuff
+from skseizure.eng.estimators import ESCAPENetClassifier, MobilESCAPENetClassifier
+from skseizure.eng.signatures import CAPSignatureBuilder
 
 
 @pytest.fixture(scope="module")

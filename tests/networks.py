@@ -1,7 +1,9 @@
-"""Registry of every network estimator: one line per network.
+"""Test registry of every network estimator: one line per network.
 
 The shared tests (``tests/estimators/test_common_networks.py``) parametrise
 over :func:`all_networks`, so a network is tested the day it is registered.
+The small test settings (``test_params``) live here, in the tests, not in the
+package.
 
 Registering a network
 ---------------------
@@ -114,7 +116,7 @@ class NetworkSpec:
 
 _E = "skseizure.estimators."
 _M = "skseizure.models."
-_F = "skseizure.estimators.registry:"
+_F = "tests.networks:"
 
 # ---- one line per network ------------------------------------------------- #
 _SPECS = [
@@ -127,11 +129,12 @@ _SPECS = [
     NetworkSpec("cnn_bilstm", _E + "cnn_bilstm:CNNBiLSTMClassifier", _M + "cnn_bilstm:CNNBiLSTM",
                 {"module__n_filters": (8, 16), "module__lstm_hidden": 8, "module__fc_hidden": 8},
                 n_params=_F + "n_params_cnn_bilstm", min_n_times=16),
-    NetworkSpec("mobilescape_net", _E + "escape_net:MobilESCAPENetClassifier",
-                _M + "mobilescape_net:MobilESCAPENet",
+    NetworkSpec("mobilescape_net", "skseizure.eng.estimators:MobilESCAPENetClassifier",
+                "skseizure.eng.mobilescape_net:MobilESCAPENet",
                 {"module__n_filters": (8, 8, 8, 16), "module__n_hidden": 16},
                 input_builder=_F + "image_input"),
-    NetworkSpec("escape_net", _E + "escape_net:ESCAPENetClassifier", _M + "escape_net:ESCAPENet",
+    NetworkSpec("escape_net", "skseizure.eng.estimators:ESCAPENetClassifier",
+                "skseizure.eng.escape_net:ESCAPENet",
                 {"module__n_filters": 4, "module__n_hidden": 8}, input_builder=_F + "image_input"),
     NetworkSpec("dcrnn", _E + "dcrnn:DCRNNClassifier", _M + "dcrnn:DCRNN",
                 {"graph": "skseizure.preprocessing.graphs:CorrelationGraph", "augment": False,
@@ -213,7 +216,24 @@ def fft_step_input(X, sfreq, n_steps=4):
 
     Each window is cut into ``n_steps`` equal steps (graph/recurrent nets such as DCRNN).
     """
-    from ..preprocessing.spectral import FFTLogAmplitude
+    from skseizure.preprocessing import FFTLogAmplitude
 
     step_s = X.shape[-1] / float(sfreq) / n_steps
     return FFTLogAmplitude(sfreq=sfreq, step_s=step_s).fit_transform(X)
+
+
+def whole_second_fft_input(X, sfreq):
+    """Raw windows ``(n, C, L)`` -> 1-s log-amplitude FFT steps.
+
+    Windows are cut to whole seconds; a window shorter than one second is one step.
+    """
+    import numpy as np
+
+    from skseizure.preprocessing import FFTLogAmplitude
+
+    X = np.asarray(X, dtype=np.float32)
+    step = int(round(sfreq))
+    n_sec = X.shape[-1] // step
+    if n_sec == 0:
+        return FFTLogAmplitude(sfreq=sfreq, step_s=X.shape[-1] / sfreq).fit_transform(X)
+    return FFTLogAmplitude(sfreq=sfreq).fit_transform(X[..., : n_sec * step])

@@ -7,8 +7,8 @@ import pytest
 from scipy import signal
 from sklearn.base import clone
 
-from skseizure.datasets.nerve_cuff import simulate_nerve_cuff
-from skseizure.preprocessing.cap_signatures import (
+from skseizure.eng.simulator import simulate_nerve_cuff
+from skseizure.eng.signatures import (
     CAPSignatureBuilder,
     cap_snr,
     detect_caps,
