@@ -10,7 +10,8 @@ Datasets (``--dataset``):
   ``--pipelines`` picks the row groups: ``baseline`` (the forests), ``networks``
   (ChannelStandardizer + each of ``--networks``), ``best`` (WindowStandardizer +
   LightCNNClassifier, mean of 5 seeds: the configuration that beat the band-power
-  forest) and ``search`` (every configuration tried for issue 3, in the order tried,
+  forest), ``dcrnn`` (FFTLogAmplitude + DCRNNClassifier on the same folds) and
+  ``search`` (every configuration tried to beat the forest, in the order tried, with DCRNN,
   plus a nested-CV selection among them: an inner ``GroupKFold(4)`` on the training
   infants picks the design, the outer test infants are never looked at; ~8 min).
   Helsinki rows also give the per-fold AUROC std and a 95 % bootstrap interval of the
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import sys
 import time
@@ -51,12 +51,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+RESULTS = Path(__file__).resolve().parent / "results"
 
 from skseizure.estimators import (  # noqa: E402
     CNNBiLSTMClassifier,
     LightCNNClassifier,
     LightSeizureNetClassifier,
 )
+from skseizure.datasets import locate_data  # noqa: E402
 from skseizure.metrics import auroc_score, macro_f1_score  # noqa: E402
 from skseizure.preprocessing.filters import BandpassFilter, NotchFilter  # noqa: E402
 from skseizure.preprocessing.spectral import FFTLogAmplitude  # noqa: E402
@@ -74,10 +76,12 @@ BONN_EXTRA = {"cnn_bilstm": {"criterion__alpha": None}}
 
 
 def data_root(arg):
-    if arg:
-        return Path(arg)
-    env = os.environ.get("SKSEIZURE_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
+    """``--data``, else ``$SKSEIZURE_DATA``, else ``../shared/data`` (skseizure.datasets.locate_data)."""
+    root = locate_data(arg)
+    if root is None:
+        raise SystemExit("no data folder: pass --data, set SKSEIZURE_DATA, or run from the "
+                         "repository root with ../shared/data beside it")
+    return root
 
 
 def net_estimator(name, **params):
@@ -151,7 +155,7 @@ def squeeze_fft_step(F):
     return F.reshape(F.shape[0], F.shape[2], F.shape[3])
 
 
-# Issue 3: every configuration tried on Helsinki, in the order tried (2026-11-21). Each is
+# Every configuration tried on Helsinki to beat the band-power forest, in the order tried (2026-11-21). Each is
 # run once with random_state 0 (plus the 5-seed ensemble and the nested selection); none of
 # them was tuned further. ``norm``: "chan" = ChannelStandardizer (statistics learned on the
 # training windows, amplitude kept), "win" = WindowStandardizer (per-window z-score: removes
@@ -225,11 +229,11 @@ def nested_selection_proba(X, y, g, outer, sfreq, candidates, inner_splits=4):
     return proba, chosen
 
 
-HELSINKI_PIPELINES = ("baseline", "networks", "best", "search")
+HELSINKI_PIPELINES = ("baseline", "networks", "dcrnn", "best", "search")
 
 
 def run_helsinki(root, nets, pipelines=("baseline", "networks", "best")):
-    from skseizure.datasets.loaders import load_helsinki_neonatal
+    from tests._extracts import load_helsinki_neonatal
 
     w = load_helsinki_neonatal(root / "helsinki-neonatal", expert="A")
     X, y, g, sfreq = np.asarray(w.X), np.asarray(w.y), np.asarray(w.groups), float(w.sfreq)
@@ -263,6 +267,7 @@ def run_helsinki(root, nets, pipelines=("baseline", "networks", "best")):
             t0 = time.perf_counter()
             proba = oof_proba(lambda cfg=cfg: helsinki_pipeline(cfg, sfreq), X, y, grouped, groups=g)
             add(f"try {name}: {describe(cfg)}", by_infant, proba, grouped, t0)
+    if "dcrnn" in pipelines or "search" in pipelines:
         # DCRNN (bench_dcrnn.py's recipe, no pre-training) under this script's folds
         from skseizure.estimators.dcrnn import DCRNNClassifier
         from skseizure.preprocessing.graphs import DistanceGraph
@@ -275,6 +280,7 @@ def run_helsinki(root, nets, pipelines=("baseline", "networks", "best")):
             X, y, grouped, groups=g)
         add("try dcrnn: FFTLogAmplitude + DCRNNClassifier (distance graph, no pre-training)",
             by_infant, proba, grouped, t0)
+    if "search" in pipelines:
         t0 = time.perf_counter()
         proba, chosen = nested_selection_proba(X, y, g, grouped, sfreq, NESTED_CANDIDATES)
         add(f"nested selection among {len(NESTED_CANDIDATES)} designs (inner GroupKFold(4) on "
@@ -333,7 +339,7 @@ def run_bonn(root, nets, n_splits=10, size=512, max_epochs=15, patience=4):
 
 
 def run_chbmit(root, nets):
-    from skseizure.datasets.loaders import load_chbmit_windows
+    from tests._extracts import load_chbmit_windows
 
     w = load_chbmit_windows(root / "chbmit")
     X, y, g, sfreq = np.asarray(w.X), np.asarray(w.y), np.asarray(w.groups), float(w.sfreq)
@@ -367,10 +373,11 @@ def main(argv=None):
     ap.add_argument("--pipelines", nargs="+", default=["baseline", "networks", "best"],
                     choices=HELSINKI_PIPELINES,
                     help="Helsinki only: row groups to run (search = every configuration "
-                         "tried for issue 3 + nested selection, ~8 min)")
+                         "tried + DCRNN + nested selection, ~8 min)")
     ap.add_argument("--data", default=None, help="data root (default $SKSEIZURE_DATA or ../shared/data)")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--json", type=Path, default=None,
+                    help="result file (default benchmarks/results/accuracy_<dataset>.json)")
     ap.add_argument("--max-epochs", type=int, default=None, help="Bonn only (default 15)")
     ap.add_argument("--patience", type=int, default=None, help="Bonn only (default 4)")
     args = ap.parse_args(argv)
@@ -402,9 +409,12 @@ def main(argv=None):
     for mod in ("skorch", "sklearn", "numpy", "scipy"):
         versions[mod] = __import__(mod).__version__
     print("\nversions:", json.dumps(versions))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"rows": rows, "versions": versions}, indent=1))
+    out = args.json or RESULTS / f"accuracy_{args.dataset}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    command = "python benchmarks/bench_accuracy.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    out.write_text(json.dumps({"command": command, "date": time.strftime("%Y-%m-%d"),
+                               "rows": rows, "versions": versions}, indent=1))
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

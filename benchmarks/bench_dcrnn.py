@@ -28,7 +28,7 @@ What it does (and what it cannot do with the data we have):
    values), and FFT feature throughput of FFTLogAmplitude vs the authors' per-window
    ``scipy.fftpack.fft`` loop (``computeSliceMatrix``).
 
-``--dataset chbmit`` (issue 5) instead runs DCRNN on the 19 reliable CHB-MIT 10-s windows of
+``--dataset chbmit`` instead runs DCRNN on the 19 reliable CHB-MIT 10-s windows of
 shared/data (2 patients, 23 bipolar channels, 256 Hz) leave-one-patient-out (smoke-level:
 14 / 5 training windows), and ``--dataset bonn`` a 3-class DCRNN (Bonn sets A / D / E,
 one channel, so a degenerate 1-node graph) with StratifiedKFold over segments, accuracy
@@ -38,7 +38,7 @@ and weighted F1. Neither runs pre-training, the speed or the FFT sections.
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import platform
 import sys
 import time
@@ -54,13 +54,14 @@ sys.path.insert(0, str(ROOT))
 from sklearn.metrics import accuracy_score, confusion_matrix, roc_auc_score  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold  # noqa: E402
 
-from skseizure.datasets.loaders import (  # noqa: E402
-    load_bonn,
+from skseizure.datasets.loaders import load_bonn  # noqa: E402
+from tests._extracts import (  # noqa: E402
     load_chbmit_crops,
-    load_chbmit_windows,
     load_chbmit_seizures,
+    load_chbmit_windows,
     load_helsinki_neonatal,
 )
+from skseizure.datasets import locate_data  # noqa: E402
 from skseizure.datasets.montages import channel_indices  # noqa: E402
 from skseizure.estimators.dcrnn import DCRNNClassifier, DCRNNPretrainer  # noqa: E402
 from skseizure.preprocessing.graphs import CorrelationGraph, DistanceGraph  # noqa: E402
@@ -70,8 +71,12 @@ from skseizure.preprocessing.resampling import Resampler  # noqa: E402
 
 
 def data_root():
-    env = os.environ.get("SKSEIZURE_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
+    """``$SKSEIZURE_DATA``, else ``../shared/data`` (skseizure.datasets.locate_data)."""
+    root = locate_data()
+    if root is None:
+        raise SystemExit("no data folder: set SKSEIZURE_DATA or run from the repository root "
+                         "with ../shared/data beside it")
+    return root
 
 
 def pretraining_pairs(root, ch_names, horizon):
@@ -220,7 +225,7 @@ def bench_bonn(args, root):
         accs.append(accuracy_score(y[te], pred[te]))
         f1s.append(weighted_f1_score(y[te], pred[te]))
     wall = time.perf_counter() - t0
-    print(f"\nBonn A/D/E 3 classes, StratifiedKFold({args.folds}, shuffle, seed 0) over "
+    print(f"\nBonn A/D/E 3 classes, StratifiedKFold({args.folds}, shuffle, random_state=0) over "
           f"segments, DCRNN 2x64 (1 node), lr 1e-3, {args.epochs} epochs, no early stopping")
     print(f"pooled accuracy {accuracy_score(y, pred):.3f}, pooled weighted F1 "
           f"{weighted_f1_score(y, pred):.3f}; per fold accuracy {np.mean(accs):.3f} +- "
@@ -229,7 +234,12 @@ def bench_bonn(args, root):
     print("pooled confusion matrix (rows: true, columns: predicted; classes "
           f"{np.unique(y).tolist()}):")
     print(confusion_matrix(y, pred))
-    return accs, f1s
+    return {"cv": f"StratifiedKFold({args.folds}, shuffle=True, random_state=0) over segments",
+            "accuracy_pooled": float(accuracy_score(y, pred)),
+            "weighted_f1_pooled": float(weighted_f1_score(y, pred)),
+            "accuracy_per_fold": [float(v) for v in accs],
+            "weighted_f1_per_fold": [float(v) for v in f1s],
+            "confusion_matrix": confusion_matrix(y, pred).tolist(), "wall_s": wall}
 
 
 def bench_speed(args):
@@ -299,8 +309,10 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-helsinki", action="store_true")
     ap.add_argument("--dataset", choices=("helsinki", "chbmit", "bonn"), default="helsinki",
-                    help="helsinki (default): the full benchmark; chbmit / bonn: issue-5 runs "
-                         "only (--epochs, --folds apply)")
+                    help="helsinki (default): the full benchmark; chbmit / bonn: DCRNN on that "
+                         "data set only (--epochs, --folds apply)")
+    ap.add_argument("--json", type=Path, default=None,
+                    help="result file (default benchmarks/results/dcrnn_<dataset>.json)")
     args = ap.parse_args()
     if args.quick:
         args.folds, args.epochs, args.pre_epochs, args.speed_clips = 2, 3, 3, 40
@@ -313,17 +325,37 @@ def main():
     print(f"python {platform.python_version()}, torch {torch.__version__}, skorch "
           f"{skorch.__version__}, sklearn {sklearn.__version__}, numpy {np.__version__}, "
           f"scipy {scipy.__version__}; {platform.processor() or platform.machine()}")
-    print(f"command: {' '.join(sys.argv)}")
+    command = "python benchmarks/bench_dcrnn.py " + " ".join(sys.argv[1:])
+    print(f"command: {command}")
+    result = {"command": command, "date": time.strftime("%Y-%m-%d"),
+              "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                           "skorch": skorch.__version__, "sklearn": sklearn.__version__,
+                           "numpy": np.__version__, "scipy": scipy.__version__},
+              "threads": args.threads}
     t0 = time.perf_counter()
     if args.dataset != "helsinki":
-        (bench_chbmit if args.dataset == "chbmit" else bench_bonn)(args, data_root())
-        print(f"\ntotal {time.perf_counter() - t0:.0f} s")
-        return
-    if not args.skip_helsinki:
-        bench_helsinki(args, data_root())
-    bench_speed(args)
-    bench_fft(args)
-    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+        rows = (bench_chbmit if args.dataset == "chbmit" else bench_bonn)(args, data_root())
+        result[args.dataset] = rows
+    else:
+        if not args.skip_helsinki:
+            result["helsinki"] = bench_helsinki(args, data_root())
+        bench_speed(args)
+        bench_fft(args)
+    result["wall_s"] = round(time.perf_counter() - t0, 1)
+    print(f"\ntotal {result['wall_s']:.0f} s")
+    out = args.json or ROOT / "benchmarks" / "results" / f"dcrnn_{args.dataset}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, default=_jsonable))
+    print(f"wrote {out}")
+
+
+def _jsonable(value):
+    """numpy scalars / arrays and tuples of the result rows -> JSON."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 if __name__ == "__main__":

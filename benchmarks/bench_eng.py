@@ -32,9 +32,11 @@ Run (defaults sized for ~10 min on 2 shared CPU cores; the paper used 6 rats,
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -75,9 +77,13 @@ def parse_args(argv=None):
                    help="raw SNRs (dB) of fresh test recordings of animal 0 scored by its "
                         "fold models (F1 vs SNR with the anatomy fixed); empty to skip")
     p.add_argument("--latency-runs", type=int, default=20)
-    p.add_argument("--out", type=Path, default=Path("/tmp/skseizure_bench_eng"),
-                   help="folder for the figures")
+    p.add_argument("--out", type=Path,
+                   default=Path(tempfile.gettempdir()) / "skseizure_bench_eng",
+                   help="folder for the figures (default: <temp dir>/skseizure_bench_eng)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", type=Path,
+                   default=Path(__file__).resolve().parent / "results" / "eng_simulated.json",
+                   help="result file (default benchmarks/results/eng_simulated.json)")
     return p.parse_args(argv)
 
 
@@ -297,6 +303,28 @@ def main(argv=None):
           f"sklearn {__import__('sklearn').__version__}; CPU count {os.cpu_count()}, "
           f"{platform.processor() or platform.machine()}")
     print("All accuracies above are on SIMULATED data.")
+    result = {
+        "command": "python benchmarks/bench_eng.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "date": time.strftime("%Y-%m-%d"), "data": "SIMULATED (skseizure.eng.simulate_nerve_cuff)",
+        "protocol": f"per animal: {args.test_size:.0%} stratified held-out test, {args.folds}-fold "
+                    f"CV on the rest, <= {args.epochs} epochs",
+        "animals": [{"raw_snr_db": float(r), "processed_snr_db": float(m), "accuracy": float(acc),
+                     "f1_macro": float(f1)} for r, m, acc, f1 in summ],
+        "mobilescape_accuracy_mean": float(summ[:, 2].mean()),
+        "mobilescape_accuracy_std": float(summ[:, 2].std()),
+        "mobilescape_f1_macro_mean": float(summ[:, 3].mean()),
+        "mobilescape_f1_macro_std": float(summ[:, 3].std()),
+        "latency": [dict(zip(["network", "params", "mflops", "ms_b1", "ms_per_sig_b64",
+                              "sig_per_s_b64", "under_300_ms"], row)) for row in lat_rows],
+        "wall_s": round(time.perf_counter() - t_start, 1),
+        "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                     "torch": torch.__version__, "skorch": __import__("skorch").__version__,
+                     "sklearn": __import__("sklearn").__version__},
+        "threads": args.threads,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=1))
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,10 @@ Same process, same seeded synthetic windows (23 channels x 1024 samples = 4 s at
 
 Run (braindecode lives in a separate venv; see benchmarks/README.md)::
 
-    /work/bench-venv/bin/python benchmarks/bench_networks.py --threads 1
+    ../bench-venv/bin/python benchmarks/bench_networks.py --threads 1
 
-Prints a markdown table and the versions; ``--json`` writes the raw numbers.
+Prints a markdown table and the versions and writes the raw numbers and the command to
+``benchmarks/results/bench_networks.json`` (``--json`` chooses another file).
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def main(argv=None):
     ap.add_argument("--n-windows", type=int, default=2048)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--json", type=Path,
+                    default=Path(__file__).resolve().parent / "results" / "bench_networks.json")
     ap.add_argument("--overhead-only", action="store_true",
                     help="only the skorch-vs-plain comparison (alternating order, warm-up)")
     args = ap.parse_args(argv)
@@ -214,7 +216,9 @@ def main(argv=None):
     print("\nversions:", json.dumps(versions))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"summary": summary, "raw": results, "overhead": overhead,
+        args.json.write_text(json.dumps({"command": "python benchmarks/bench_networks.py "
+                                         + " ".join(sys.argv[1:]),
+                                         "date": time.strftime("%Y-%m-%d"), "summary": summary, "raw": results, "overhead": overhead,
                                          "versions": versions}, indent=1))
 
 

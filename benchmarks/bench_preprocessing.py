@@ -1,49 +1,66 @@
-"""Benchmark: skseizure filters vs MNE on 1 h of 23-channel 256 Hz EEG.
+"""Benchmark: memory and speed of skseizure's filters and features, before/after, vs MNE.
 
-The signal is SYNTHETIC (seeded Gaussian noise of 20 uV RMS + a 10 Hz rhythm
-+ 50 Hz line noise, in volts), 23 x 921,600 samples = 21.2 M samples. Every
-variant runs in this one process, interleaved (variant order rotates each
-round), 1 warm-up round then ``--repeats`` timed rounds; the median is
-reported. Peak memory is measured in a separate pass per variant, twice:
+One hour of SYNTHETIC 23-channel 256 Hz signal (seeded Gaussian noise of 20 uV
+RMS + a 10 Hz rhythm + 50 Hz line noise, in volts; 23 x 921,600 samples, 81 MB
+in float32): a speed and memory test, not a result. Two layouts of the same
+samples: the recording as one window ``(1, 23, n_times)`` (filters, resampler)
+and 4-s windows ``(900, 23, 1024)`` (filters, feature transformers).
 
-* ``tracemalloc`` peak: Python/numpy allocations made by the call;
-* ``VmHWM`` delta: the process's peak resident memory above its level before
-  the call (Linux; the high-water mark is reset through
-  ``/proc/self/clear_refs``), which also sees C/C++ buffers (FFT, filters).
+"before" is the code of another git revision (``--before-ref``, default
+``HEAD``): ``skseizure/preprocessing/{filters,features,spectral,resampling}.py``
+are read with ``git show`` into a temporary folder outside the repository and
+imported from there; "after" is the working tree. Both run in this process.
 
-MNE refuses float32 and gets a float64 copy prepared outside the timing;
-skseizure gets the float32 array the project uses and returns float32. All
-variants are zero-phase. MNE's FIR and IIR notch are different designs from
-``scipy.signal.iirnotch``; the table compares costs, not identical filters.
+Memory: ``tracemalloc`` peak of the call (numpy reports its buffers to
+tracemalloc) minus the bytes of the returned array (0 when it shares the
+input's memory): the memory the call needs *beyond its output*, also as a
+ratio to the input's bytes. Speed: variants interleaved (order rotates every
+round), 1 warm-up round, median of ``--repeats`` rounds; each filter variant
+is also given as a ratio to MNE's IIR counterpart timed in the same rounds
+(``mne.filter.notch_filter(method="iir")`` / ``filter_data(method="iir")``,
+order-4 Butterworth SOS; MNE refuses float32 and gets a float64 copy made
+outside the timing). Ratios > 1 mean faster than MNE.
 
 Run::
 
-    python benchmarks/bench_preprocessing.py            # ~1-2 min on 2 cores
-    python benchmarks/bench_preprocessing.py --repeats 3 --minutes 10   # quicker
+    python benchmarks/bench_preprocessing.py                 # 3-5 min on 2 cores
+    python benchmarks/bench_preprocessing.py --minutes 10 --repeats 2   # quick look
+
+and it writes ``benchmarks/results/preprocessing_memory.json`` (``--json``).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
+import importlib.util
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
+REPO = Path(__file__).resolve().parents[1]
 SFREQ = 256.0
 N_CHANNELS = 23
+WINDOW_S = 4
 L_FREQ, H_FREQ, LINE = 0.5, 30.0, 50.0
+LOW_L_FREQ = 0.1  # forces float64 SOS at 256 Hz
+MODULES = ("filters", "features", "spectral", "resampling")
 
 
 def make_signal(minutes, seed=0):
     """Synthetic EEG-like signal (volts), float32, shape (23, n_times)."""
     rng = np.random.default_rng(seed)
-    n_times = int(minutes * 60 * SFREQ)
+    n_times = int(minutes * 60 * SFREQ) // (WINDOW_S * int(SFREQ)) * WINDOW_S * int(SFREQ)
     t = np.arange(n_times) / SFREQ
     x = 20e-6 * rng.standard_normal((N_CHANNELS, n_times))
     x += 10e-6 * np.sin(2 * np.pi * 10.0 * t)[None, :]
@@ -51,84 +68,102 @@ def make_signal(minutes, seed=0):
     return x.astype(np.float32)
 
 
-def _vm(key):
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(key):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
+def load_before(ref, folder):
+    """Import the ``ref`` revision of the preprocessing modules from ``folder``."""
+    modules = {}
+    for name in MODULES:
+        source = subprocess.run(
+            ["git", "show", f"{ref}:skseizure/preprocessing/{name}.py"],
+            cwd=REPO, check=True, capture_output=True, text=True,
+        ).stdout
+        source = source.replace("from .._utils.", "from skseizure._utils.")
+        source = source.replace("from ._base ", "from skseizure.preprocessing._base ")
+        path = Path(folder) / f"before_{name}.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location(f"before_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        modules[name] = module
+    return modules
 
 
-def _reset_hwm():
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def build_variants(x32):
+def build_variants(x32, before):
+    """Return ``{name: (group, input, func, mne_counterpart)}``."""
     import mne
     from sklearn.pipeline import make_pipeline
 
-    from skseizure.preprocessing.filters import BandpassFilter, NotchFilter
+    from skseizure.preprocessing import features, filters, resampling, spectral
 
+    after = {"filters": filters, "features": features, "spectral": spectral,
+             "resampling": resampling}
+    rec = x32[None]  # the recording as one window (1, 23, n_times)
+    n_win = x32.shape[1] // (WINDOW_S * int(SFREQ))
+    win = np.ascontiguousarray(
+        x32.reshape(N_CHANNELS, n_win, WINDOW_S * int(SFREQ)).transpose(1, 0, 2)
+    )
     x64 = x32.astype(np.float64)  # MNE requires float64; converted once, outside timing
-    X3 = x32[None]  # one "window" = the whole recording, (1, 23, n_times)
-    iir_butter = dict(order=4, ftype="butter", output="sos")
-
-    def ours_chain():
-        pipe = make_pipeline(
-            NotchFilter(LINE, sfreq=SFREQ), BandpassFilter(L_FREQ, H_FREQ, sfreq=SFREQ)
-        )
-        return pipe.fit_transform(X3)
-
-    def ours_bandpass():
-        return BandpassFilter(L_FREQ, H_FREQ, sfreq=SFREQ).fit_transform(X3)
-
-    def ours_notch():
-        return NotchFilter(LINE, sfreq=SFREQ).fit_transform(X3)
-
-    def mne_iir_chain():
-        y = mne.filter.notch_filter(x64, SFREQ, LINE, method="iir", verbose=False)
-        return mne.filter.filter_data(
-            y, SFREQ, L_FREQ, H_FREQ, method="iir", iir_params=iir_butter, verbose=False
-        )
-
-    def mne_fir_chain():
-        y = mne.filter.notch_filter(x64, SFREQ, LINE, verbose=False)
-        return mne.filter.filter_data(y, SFREQ, L_FREQ, H_FREQ, verbose=False)
-
-    def mne_iir_bandpass():
-        return mne.filter.filter_data(
-            x64, SFREQ, L_FREQ, H_FREQ, method="iir", iir_params=iir_butter, verbose=False
-        )
-
-    def mne_fir_bandpass():
-        return mne.filter.filter_data(x64, SFREQ, L_FREQ, H_FREQ, verbose=False)
-
-    def mne_fir_notch():
-        return mne.filter.notch_filter(x64, SFREQ, LINE, verbose=False)
-
-    def mne_iir_notch():
-        return mne.filter.notch_filter(x64, SFREQ, LINE, method="iir", verbose=False)
-
+    butter = dict(order=4, ftype="butter", output="sos")
     variants = {
-        "skseizure Notch(50)+Bandpass(0.5-30, butter4), float32": ours_chain,
-        "mne notch_filter IIR + filter_data IIR butter4": mne_iir_chain,
-        "mne notch_filter FIR + filter_data FIR (defaults)": mne_fir_chain,
-        "skseizure BandpassFilter(0.5-30, butter4)": ours_bandpass,
-        "mne filter_data IIR butter4 sos": mne_iir_bandpass,
-        "mne filter_data FIR (default)": mne_fir_bandpass,
-        "skseizure NotchFilter(50, Q=30)": ours_notch,
-        "mne notch_filter FIR (default)": mne_fir_notch,
-        "mne notch_filter IIR": mne_iir_notch,
+        "mne IIR notch + band-pass 0.5-30": (
+            "mne", None,
+            lambda: mne.filter.filter_data(
+                mne.filter.notch_filter(x64, SFREQ, LINE, method="iir", verbose=False),
+                SFREQ, L_FREQ, H_FREQ, method="iir", iir_params=butter, verbose=False),
+            None),
+        "mne IIR band-pass 0.1-30 (float64)": (
+            "mne", None,
+            lambda: mne.filter.filter_data(
+                x64, SFREQ, LOW_L_FREQ, H_FREQ, method="iir", iir_params=butter,
+                verbose=False),
+            None),
     }
-    return variants, x64
+    chain_mne = "mne IIR notch + band-pass 0.5-30"
+    low_mne = "mne IIR band-pass 0.1-30 (float64)"
+    for tag, mods in (("before", before), ("after", after)):
+        f = mods["filters"]
+
+        def chain(X, f=f, copy=True):
+            kw = {} if copy else {"copy": False}
+            return make_pipeline(
+                f.NotchFilter(LINE, sfreq=SFREQ),
+                f.BandpassFilter(L_FREQ, H_FREQ, sfreq=SFREQ, **kw),
+            ).fit_transform(X)
+
+        variants[f"{tag}: Notch(50)+Bandpass(0.5-30) float32, recording"] = (
+            "chain", rec, chain, chain_mne)
+        if tag == "after":
+            variants["after: same, Bandpass(copy=False), recording"] = (
+                "chain", rec, lambda X, chain=chain: chain(X, copy=False), chain_mne)
+            variants["after: filter_continuous(notch=50), recording"] = (
+                "chain", x32,
+                lambda X, f=f: f.filter_continuous(X, SFREQ, L_FREQ, H_FREQ, notch=LINE),
+                chain_mne)
+        variants[f"{tag}: Notch(50)+Bandpass(0.5-30) float32, 4-s windows"] = (
+            "chain", win, chain, chain_mne)
+        variants[f"{tag}: Bandpass(0.1-30) float64 SOS, recording"] = (
+            "float64", rec,
+            lambda X, f=f: f.BandpassFilter(LOW_L_FREQ, H_FREQ, sfreq=SFREQ).fit_transform(X),
+            low_mne)
+        variants[f"{tag}: Resampler(256->200), recording"] = (
+            "resample", rec,
+            lambda X, m=mods["resampling"]: m.Resampler(sfreq=SFREQ, new_sfreq=200.0)
+            .fit_transform(X), None)
+        variants[f"{tag}: BandPower, 4-s windows"] = (
+            "features", win,
+            lambda X, m=mods["features"]: m.BandPower(sfreq=SFREQ).fit_transform(X), None)
+        variants[f"{tag}: LineLength, 4-s windows"] = (
+            "features", win,
+            lambda X, m=mods["features"]: m.LineLength().fit_transform(X), None)
+        variants[f"{tag}: FFTLogAmplitude(1 s), 4-s windows"] = (
+            "features", win,
+            lambda X, m=mods["spectral"]: m.FFTLogAmplitude(sfreq=SFREQ).fit_transform(X),
+            None)
+    return variants
+
+
+def _call(entry):
+    _, X, func, _ = entry
+    return func() if X is None else func(X)
 
 
 def time_variants(variants, repeats):
@@ -139,7 +174,7 @@ def time_variants(variants, repeats):
         for name in order:
             gc.collect()
             t0 = time.perf_counter()
-            out = variants[name]()
+            out = _call(variants[name])
             dt = time.perf_counter() - t0
             del out
             if rnd:
@@ -147,96 +182,90 @@ def time_variants(variants, repeats):
     return times
 
 
-def memory_variants(variants):
-    result = {}
-    for name, func in variants.items():
-        gc.collect()
-        hwm_ok = _reset_hwm()
-        rss0 = _vm("VmRSS")
-        tracemalloc.start()
-        out = func()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        hwm = _vm("VmHWM") if hwm_ok else None
-        out_mb = out.nbytes / 2**20
-        del out
-        result[name] = (
-            peak / 2**20,
-            (hwm - rss0) / 2**20 if hwm is not None and rss0 is not None else float("nan"),
-            out_mb,
-        )
-    return result
-
-
-def accuracy_check(x32, x64):
-    """Max difference ours vs MNE IIR band-pass (same design), central 90 %, relative to peak."""
-    import mne
-
-    from skseizure.preprocessing.filters import BandpassFilter
-
-    ours = BandpassFilter(L_FREQ, H_FREQ, sfreq=SFREQ).fit_transform(x32[None])[0]
-    ref = mne.filter.filter_data(
-        x64, SFREQ, L_FREQ, H_FREQ, method="iir",
-        iir_params=dict(order=4, ftype="butter", output="sos"), verbose=False,
-    )
-    n = ref.shape[-1]
-    core = slice(n // 20, n - n // 20)
-    return float(np.max(np.abs(ours[:, core] - ref[:, core])) / np.max(np.abs(ref[:, core])))
+def memory_variant(entry):
+    """``(input MB, peak MB, output MB, peak beyond output MB)`` of one call."""
+    X = entry[1]
+    gc.collect()
+    tracemalloc.start()
+    out = _call(entry)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    shares = X is not None and np.shares_memory(out, X)
+    out_bytes = 0 if shares else out.nbytes
+    in_mb = (X.nbytes if X is not None else 0) / 2**20
+    return in_mb, peak / 2**20, out_bytes / 2**20, (peak - out_bytes) / 2**20
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60.0, help="signal length (default 60)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed rounds (default 5)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed rounds (default 3)")
+    parser.add_argument("--before-ref", default="HEAD",
+                        help="git revision of the 'before' code (default HEAD)")
+    parser.add_argument("--json", default=str(REPO / "benchmarks" / "results"
+                                              / "preprocessing_memory.json"))
     args = parser.parse_args(argv)
 
     import mne
     import scipy
     import sklearn
 
-    import skseizure
-
     x32 = make_signal(args.minutes)
-    hours = args.minutes / 60.0
-    variants, x64 = build_variants(x32)
-    print(
-        f"SYNTHETIC signal (seeded noise + 10 Hz + 50 Hz, volts): {N_CHANNELS} ch x "
-        f"{x32.shape[1]:,} samples at {SFREQ:g} Hz = {hours:g} h, "
-        f"{x32.size / 1e6:.1f} M samples; median of {args.repeats} rounds after 1 warm-up, "
-        "variants interleaved."
-    )
-    times = time_variants(variants, args.repeats)
-    memory = memory_variants(variants)
-    ref_name = "skseizure Notch(50)+Bandpass(0.5-30, butter4), float32"
-    ref_median = statistics.median(times[ref_name])
-
-    header = (
-        f"| {'variant':<56} | median s | min-max s   | h EEG / s | x skseizure chain "
-        f"| tracemalloc peak MB | RSS peak +MB | out MB |"
-    )
-    print()
-    print(header)
-    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
-    for name, ts in times.items():
-        med = statistics.median(ts)
-        trace_mb, hwm_mb, out_mb = memory[name]
+    with tempfile.TemporaryDirectory() as folder:
+        before = load_before(args.before_ref, folder)
+        variants = build_variants(x32, before)
         print(
-            f"| {name:<56} | {med:8.3f} | {min(ts):5.3f}-{max(ts):5.3f} | {hours / med:9.2f} | "
-            f"{med / ref_median:17.2f} | {trace_mb:19.0f} | {hwm_mb:12.0f} | {out_mb:6.0f} |"
+            f"SYNTHETIC signal: {N_CHANNELS} ch x {x32.shape[1]:,} samples at {SFREQ:g} Hz "
+            f"= {args.minutes / 60:g} h, {x32.nbytes / 2**20:.0f} MB float32; before = "
+            f"{args.before_ref}, after = working tree; median of {args.repeats} rounds."
         )
-    err = accuracy_check(x32, x64)
-    print(
-        f"\nskseizure BandpassFilter (float32) vs mne IIR butter4 (float64), central 90 %: "
-        f"max |diff| / peak = {err:.1e}"
+        t_start = time.perf_counter()
+        times = time_variants(variants, args.repeats)
+        memory = {name: memory_variant(entry) for name, entry in variants.items()}
+        wall = time.perf_counter() - t_start
+
+    rows = []
+    header = ("| variant | input MB | peak extra MB | extra / input | median s "
+              "| x MNE IIR speed |")
+    print("\n" + header + "\n|---|---|---|---|---|---|")
+    for name, entry in variants.items():
+        in_mb, peak_mb, out_mb, extra_mb = memory[name]
+        med = statistics.median(times[name])
+        mne_name = entry[3]
+        speed = statistics.median(times[mne_name]) / med if mne_name else None
+        rows.append(dict(
+            variant=name, group=entry[0], input_mb=in_mb, tracemalloc_peak_mb=peak_mb,
+            output_mb=out_mb, peak_extra_mb=extra_mb,
+            extra_ratio=extra_mb / in_mb if in_mb else None, median_s=med,
+            times_s=times[name], speed_vs_mne_iir=speed, mne_counterpart=mne_name,
+        ))
+        ratio = f"{extra_mb / in_mb:.2f}" if in_mb else "-"
+        speed_txt = f"{speed:.2f}" if speed else "-"
+        in_txt = f"{in_mb:.0f}" if in_mb else "(float64 copy)"
+        print(f"| {name} | {in_txt} | {extra_mb:.0f} | {ratio} | {med:.3f} | {speed_txt} |")
+
+    versions = dict(
+        python=platform.python_version(), numpy=np.__version__, scipy=scipy.__version__,
+        mne=mne.__version__, scikit_learn=sklearn.__version__,
     )
-    print(
-        f"\nversions: python {platform.python_version()}, numpy {np.__version__}, "
-        f"scipy {scipy.__version__}, mne {mne.__version__}, scikit-learn {sklearn.__version__}, "
-        f"skseizure {skseizure.__version__ if hasattr(skseizure, '__version__') else '?'}; "
-        f"{platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()}, "
-        f"load avg {os.getloadavg()[0]:.1f} (shared host: timings are noisy)"
+    machine = (f"{platform.machine()} cpus={os.cpu_count()}, load avg "
+               f"{os.getloadavg()[0]:.1f} (shared host: timings are noisy)")
+    command = "python " + " ".join([os.path.relpath(sys.argv[0], REPO)] + sys.argv[1:])
+    print(f"\nversions: {versions}; {machine}; wall {wall:.0f} s\ncommand: {command}")
+    before_commit = subprocess.run(
+        ["git", "rev-parse", args.before_ref], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    result = dict(
+        benchmark="bench_preprocessing", date=datetime.date.today().isoformat(),
+        command=command, before_ref=args.before_ref, before_commit=before_commit,
+        minutes=args.minutes,
+        repeats=args.repeats, signal="synthetic (seeded noise + 10 Hz + 50 Hz, volts)",
+        versions=versions, machine=machine, rows=rows,
     )
-    print(f"command: {sys.executable} {' '.join(sys.argv)}")
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {os.path.relpath(out, REPO)}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,10 @@
-"""Benchmark of StructuredPruner (seed 000): accuracy table on real data + CPU speed-ups.
+"""Benchmark of StructuredPruner: accuracy table on real data + CPU speed-ups.
 
-Part 1 - seed 000's Table 1, subject-wise, on real data: Helsinki neonatal 1-s windows
+StructuredPruner implements the accuracy-constrained L1 structured pruning of N. Harshit (2025),
+"Accuracy-Constrained CNN Pruning for Efficient and Reliable EEG-Based Seizure Detection",
+arXiv:2509.05190.
+
+Part 1 - the paper's Table 1 (baseline vs 50 % pruned), subject-wise, on real data: Helsinki neonatal 1-s windows
 (18 bipolar channels, 64 Hz, 62 infants; ``../shared/data`` or ``$SKSEIZURE_DATA``),
 outer ``GroupKFold`` by infant. For every network, in every fold, a
 :class:`~skseizure.pruning.StructuredPruner` trains the baseline, prunes 50% of the
@@ -9,12 +13,11 @@ settings, and both networks are scored on the held-out infants: accuracy, macro-
 % kernels kept, trainable parameters, FLOPs per window.
 
 Part 2 - measured CPU benefit, one process, variants interleaved: a LightCNN1d
-32/64/128 on 23 x 1024 windows (the peer anchor's network and input) unpruned and
+32/64/128 on 23 x 1024 windows (4 s of 23-channel CHB-MIT-like EEG at 256 Hz) unpruned and
 pruned 25/50/75% (random weights: speed does not depend on training), inference
 throughput at batch 256 and batch-1 latency, ``eval()`` + ``torch.inference_mode()``,
 medians over rounds. The malloc environment is printed: glibc's default malloc
-mmaps/unmaps large activation buffers and page faults then dominate (see
-``peer-benchmarks.md``); run with
+mmaps/unmaps large activation buffers and page faults then dominate; run with
 ``MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296`` for the clean
 compute comparison.
 
@@ -25,13 +28,16 @@ Usage::
 
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \\
         python benchmarks/bench_pruning.py [--folds 5] [--max-epochs 30] [--threads 2]
-            [--train-threads 1] [--skip-speed] [--skip-table]
+            [--train-threads 1] [--skip-speed] [--skip-table] [--json FILE]
+
+The raw numbers and the command go to ``benchmarks/results/pruning.json`` (``--json``).
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import platform
 import statistics
@@ -49,7 +55,7 @@ sys.path.insert(0, str(REPO))
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
-from skseizure.datasets.loaders import load_helsinki_neonatal  # noqa: E402
+from tests._extracts import load_helsinki_neonatal  # noqa: E402
 from skseizure.estimators.cnn_bilstm import CNNBiLSTMClassifier  # noqa: E402
 from skseizure.estimators.light_cnn import LightCNNClassifier  # noqa: E402
 from skseizure.estimators.light_seizure_net import LightSeizureNetClassifier  # noqa: E402
@@ -78,7 +84,7 @@ NETWORKS = {
 def table1(args):
     w = load_helsinki_neonatal(data_dir() / "helsinki-neonatal", expert="A")
     X, y, g = np.asarray(w.X, dtype=np.float32), np.asarray(w.y), np.asarray(w.groups)
-    print(f"\n## Part 1: seed 000 Table 1 on Helsinki neonatal (expert A), {len(y)} windows "
+    print(f"\n## Part 1: Table 1 of the pruning paper on Helsinki neonatal (expert A), {len(y)} windows "
           f"{X.shape[1:]}, {np.unique(g).size} infants, GroupKFold({args.folds}) by infant")
     print(f"training: estimator defaults (Adam lr 0.0025, batch 128, early stopping on "
           f"validation macro-F1, patience 10, ReduceLROnPlateau), max_epochs={args.max_epochs}; "
@@ -127,6 +133,15 @@ def table1(args):
         d_f1 = np.asarray(r["f11"]) - np.asarray(r["f10"])
         print(f"- {name}: pruned - baseline per fold: accuracy {np.round(d_acc, 2).tolist()} pts, "
               f"macro-F1 {np.round(d_f1, 3).tolist()}")
+    return [{"network": name, "cv": f"GroupKFold({args.folds}) by infant",
+             "baseline_accuracy_per_fold": [float(v) for v in r["acc0"]],
+             "baseline_f1_macro_per_fold": [float(v) for v in r["f10"]],
+             "pruned_accuracy_per_fold": [float(v) for v in r["acc1"]],
+             "pruned_f1_macro_per_fold": [float(v) for v in r["f11"]],
+             "kernels_kept_per_fold": [float(v) for v in r["kern"]],
+             "params_before": int(i["p0"]), "params_after": int(i["p1"]),
+             "flops_before": float(i["fl0"]), "flops_after": float(i["fl1"])}
+            for name, r, i in rows]
 
 
 def structure_only():
@@ -142,6 +157,9 @@ def structure_only():
           f"{count_params(net):,}, FLOPs/signature {f0 / 1e6:.2f} M -> "
           f"{count_flops(net, x[:1]) / 1e6:.2f} M, kernels kept "
           f"{100 * report.kernel_retention['overall']:.1f}%, protected {report.protected}")
+    return {"network": "MobilESCAPENet (untrained, 1x56x100)", "amount": 0.5,
+            "params_before": int(p0), "params_after": int(count_params(net)),
+            "flops_before": float(f0), "flops_after": float(count_flops(net, x[:1]))}
 
 
 def _time_batched(net, X, batch):
@@ -205,6 +223,16 @@ def speed(args):
     for k in variants:
         print(f"- {k}: per-round win/s {[round(v) for v in thr[k]]}, "
               f"b1 ms {[round(v, 3) for v in lat[k]]}")
+    return [{"variant": k, "widths": [blk[0].out_channels for blk in net.features],
+             "params": int(count_params(net)), "flops": float(count_flops(net, one)),
+             "flop_ratio": float(f0 / count_flops(net, one)),
+             "infer_win_per_s_b256": [float(v) for v in thr[k]],
+             "b1_latency_ms": [float(v) for v in lat[k]],
+             "speedup_b256_median_of_rounds": float(statistics.median(
+                 a / b for a, b in zip(thr[k], thr["unpruned"]))),
+             "speedup_b1_median_of_rounds": float(statistics.median(
+                 b / a for a, b in zip(lat[k], lat["unpruned"])))}
+            for k, net in variants.items()]
 
 
 def main():
@@ -219,6 +247,8 @@ def main():
     ap.add_argument("--latency-calls", type=int, default=100)
     ap.add_argument("--skip-table", action="store_true")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--json", type=Path, default=Path(__file__).resolve().parent / "results" / "pruning.json",
+                    help="result file (default benchmarks/results/pruning.json)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     import sklearn
@@ -235,13 +265,24 @@ def main():
     tuned = all(malloc.values())
     print(f"malloc: {'tuned' if tuned else 'default glibc'} {malloc}")
     t = time.perf_counter()
+    result = {"command": "python benchmarks/bench_pruning.py " + " ".join(sys.argv[1:]),
+              "date": time.strftime("%Y-%m-%d"), "malloc": malloc,
+              "load_average_at_start": list(os.getloadavg()),
+              "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                           "skorch": skorch.__version__, "sklearn": sklearn.__version__,
+                           "numpy": np.__version__},
+              "threads": {"speed": args.threads, "training": args.train_threads}}
     if not args.skip_speed:
-        speed(args)
+        result["speed"] = speed(args)
     if not args.skip_table:
         torch.set_num_threads(args.train_threads)
-        table1(args)
-        structure_only()
-    print(f"\ntotal wall time {time.perf_counter() - t:.0f} s")
+        result["table1"] = table1(args)
+        result["structure_only"] = structure_only()
+    result["wall_s"] = round(time.perf_counter() - t, 1)
+    print(f"\ntotal wall time {result['wall_s']:.0f} s")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=1))
+    print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 # Separate virtual environment for benchmarks that compare with braindecode.
 # braindecode is never a dependency of skseizure; it lives only here.
 #
-# usage: benchmarks/setup_bench_venv.sh [VENV_DIR]   (default /work/bench-venv)
+# usage: benchmarks/setup_bench_venv.sh [VENV_DIR]   (default ../bench-venv, beside the clone)
 set -euo pipefail
-VENV="${1:-/work/bench-venv}"
+VENV="${1:-$(cd "$(dirname "$0")/../.." && pwd)/bench-venv}"
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 python3 -m venv "$VENV"
 # torch first and pinned: an unpinned resolve would pull a CUDA build.

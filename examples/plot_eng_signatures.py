@@ -2,7 +2,9 @@
 Spatiotemporal CAP signatures of SIMULATED nerve-cuff recordings
 ================================================================
 
-This example runs the MobilESCAPE-Net chain end to end on **simulated** data:
+This example runs the MobilESCAPE-Net chain of Gökdağ, Zhu, Mura, Magarini, Coviello and
+Spagnolini, "Low-Complexity CNN-Based Classification of Electroneurographic Signals"
+(2025, arXiv:2505.06241) end to end on **simulated** data:
 
 1. :func:`skseizure.eng.simulate_nerve_cuff` generates 56-channel
    (7 rings x 8 contacts, 30 kHz) recordings of one simulated animal for the
@@ -16,7 +18,9 @@ This example runs the MobilESCAPE-Net chain end to end on **simulated** data:
 4. :class:`skseizure.eng.MobilESCAPENetClassifier` is trained for a few
    epochs and scored on held-out signatures.
 
-Set ``SKSEIZURE_FIGURES`` to save the figures as PNG files.
+Set ``SKSEIZURE_FIGURES`` to a folder to save the figures as PNG files there, and
+``SKSEIZURE_DOCS_FAST=1`` for shorter recordings and training (used by the documentation
+build).
 """
 
 # %%
@@ -32,13 +36,15 @@ from skseizure.eng.simulator import STIMULUS_CLASSES, simulate_nerve_cuff
 from skseizure.eng.estimators import MobilESCAPENetClassifier
 from skseizure.eng.signatures import CAPSignatureBuilder
 
-torch.set_num_threads(1)
+torch.set_num_threads(1)  # small network: one thread is fastest on a shared CPU
 fig_dir = os.environ.get("SKSEIZURE_FIGURES")
+FAST = os.environ.get("SKSEIZURE_DOCS_FAST", "") not in ("", "0")
 
 # %%
 # Simulate one animal: one recording per stimulus class (SIMULATED data).
 recordings = [
-    simulate_nerve_cuff(stimulus, snr_db=1.5, duration_s=4.0, animal=0, random_state=i)
+    simulate_nerve_cuff(stimulus, snr_db=1.5, duration_s=2.0 if FAST else 4.0, animal=0,
+                        random_state=i)
     for i, stimulus in enumerate(STIMULUS_CLASSES)
 ]
 for rec in recordings:
@@ -99,7 +105,7 @@ if fig_dir:
 # convergence with early stopping) and score it on 15 % held-out signatures.
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.15, stratify=y, random_state=0)
-clf = MobilESCAPENetClassifier(max_epochs=4, batch_size=16, lr=3e-3, random_state=0, verbose=1)
+clf = MobilESCAPENetClassifier(max_epochs=2 if FAST else 4, batch_size=16, lr=3e-3, random_state=0, verbose=1)
 clf.fit(X_train, y_train)
 print(classification_report(y_test, clf.predict(X_test), target_names=STIMULUS_CLASSES,
                             digits=3))

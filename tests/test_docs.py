@@ -25,7 +25,6 @@ SUBPACKAGES = [
     "skseizure.metrics",
     "skseizure.interpret",
     "skseizure.eng",
-    "skseizure.utils.estimator_checks",
     "skseizure.cli",
 ]
 

@@ -58,7 +58,7 @@ def count_flops(module, example_inputs):
     module.eval()
     try:
         # no_grad rather than inference_mode: the latter breaks parametrized layers
-        # under FlopCounterMode (peer-benchmarks.md, bd_infer EEGNet).
+        # under FlopCounterMode (seen with a weight-normalised EEGNet).
         with torch.no_grad(), FlopCounterMode(display=False) as counter:
             module(x)
     finally:

@@ -10,6 +10,7 @@ They never silently reshape or drop data.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,6 +21,8 @@ __all__ = [
     "check_frequency_band",
     "check_groups",
     "unwrap_windows",
+    "check_positive_number",
+    "per_block",
 ]
 
 
@@ -98,13 +101,27 @@ def check_windows(
     arr = np.array(arr, dtype=target, order="C", copy=True) if copy else np.ascontiguousarray(
         arr, dtype=target
     )
-    if not allow_nan and not np.isfinite(arr).all():
+    if not allow_nan and not _all_finite(arr):
         n_bad = int(np.size(arr) - np.isfinite(arr).sum())
         raise ValueError(
             f"{name} contains NaN or infinity ({n_bad} non-finite value(s)); "
             "clean or interpolate the signal before this step."
         )
     return arr
+
+
+def _all_finite(arr):
+    """True if ``arr`` holds no NaN/inf, without a full-size boolean temporary.
+
+    A float64 sum (accumulated through numpy's small casting buffers) is finite
+    exactly when every value is, unless finite values overflow it; only then is
+    the element-wise test run.
+    """
+    if arr.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.sum(arr, dtype=np.float64)):
+                return True
+    return bool(np.isfinite(arr).all())
 
 
 def check_n_channels(X, n_channels_expected, *, estimator_name="estimator", axis=1):
@@ -241,3 +258,64 @@ def unwrap_windows(X, sfreq=None, *, estimator_name="estimator"):
             f"{data_sfreq} Hz; resample the data (Resampler) or set sfreq={data_sfreq}."
         )
     return X
+
+
+def check_positive_number(value, name, *, unit=None):
+    """Validate a finite real number > 0 (``eps``, a quality factor, a duration).
+
+    Parameters
+    ----------
+    value : object
+        The value to check; a bool is refused.
+    name : str
+        Parameter name used in the error message.
+    unit : str or None
+        Unit named in the message (``"seconds"``, ``"Hz"``).
+
+    Returns
+    -------
+    value : float
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a finite real number greater than 0.
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not np.isfinite(value)
+        or value <= 0
+    ):
+        what = f"a positive number of {unit}" if unit else "a positive number"
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+    return float(value)
+
+
+def per_block(value, n, name):
+    """One integer per network block: a scalar is repeated, a sequence must have ``n`` entries.
+
+    Parameters
+    ----------
+    value : int or sequence of int
+        A kernel size, dilation, pool size or width for every block, or one per block.
+    n : int
+        Number of blocks.
+    name : str
+        Parameter name used in the error message.
+
+    Returns
+    -------
+    values : tuple of int, length ``n``
+
+    Raises
+    ------
+    ValueError
+        If a sequence does not have ``n`` entries.
+    """
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        value = tuple(int(v) for v in value)
+        if len(value) != n:
+            raise ValueError(f"{name} must have {n} entries (one per block), got {value}.")
+        return value
+    return (int(value),) * n

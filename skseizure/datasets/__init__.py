@@ -3,11 +3,12 @@
 Everything here returns numpy arrays and plain records; nothing depends on torch.
 """
 
-from ._record import EEGRecording
-from .annotations import (
+from ..io import (
     AnnotationFormatError,
     BidsEvent,
     ChbmitRecordEntry,
+    EDFError,
+    EEGRecording,
     SienaRecordEntry,
     TuszAnnotations,
     TuszEvent,
@@ -15,11 +16,11 @@ from .annotations import (
     read_annotations,
     read_bids_events,
     read_chbmit_summary,
+    read_edf,
     read_siena_seizure_list,
     read_tusz_csv_bi,
     write_bids_events,
 )
-from .edf import EDFError, read_edf
 from .fetchers import ChecksumError, default_cache_dir, fetch_chbmit, fetch_siena
 from .loaders import (
     BONN_SET_CODES,
@@ -27,31 +28,39 @@ from .loaders import (
     CHBMIT_SFREQ,
     bonn_seizure_target,
     load_bonn,
-    load_chbmit_crops,
-    load_chbmit_seizures,
-    load_chbmit_windows,
-    load_helsinki_neonatal,
     load_sample,
     locate_data,
 )
-from .montages import (
+from .channels import (
     CHBMIT_18,
     CHBMIT_21,
     CHBMIT_23,
     DCRNN_19,
+    DOUBLE_BANANA_18,
     HELSINKI_18,
+    OLD_TO_NEW_10_20,
+    SZCORE_19,
     TUSZ_19,
+    ChannelName,
     MissingChannelsError,
+    canonical_electrode,
     channel_indices,
+    format_channel_name,
     normalize_channel_name,
-    pick_channels,
+    parse_channel_name,
 )
+from .montages import bipolar_montage, common_average_montage, derive_montage, pick_channels
+from .layouts import load_recordings
+from .recordings import LazyRecording, RecordingCorpus
 from .windowing import Windows, make_windows
 
 __all__ = [
     "EEGRecording",
     "Windows",
     "make_windows",
+    "load_recordings",
+    "LazyRecording",
+    "RecordingCorpus",
     # readers
     "read_edf",
     "EDFError",
@@ -70,12 +79,8 @@ __all__ = [
     "AnnotationFormatError",
     # loaders
     "load_sample",
-    "load_helsinki_neonatal",
     "load_bonn",
     "bonn_seizure_target",
-    "load_chbmit_windows",
-    "load_chbmit_crops",
-    "load_chbmit_seizures",
     "locate_data",
     "BONN_SETS",
     "BONN_SET_CODES",
@@ -85,7 +90,6 @@ __all__ = [
     "fetch_siena",
     "default_cache_dir",
     "ChecksumError",
-    # simulators (ENG; simulated data, never real results)
     # montages
     "CHBMIT_23",
     "CHBMIT_21",
@@ -93,8 +97,18 @@ __all__ = [
     "DCRNN_19",
     "TUSZ_19",
     "HELSINKI_18",
+    "DOUBLE_BANANA_18",
+    "SZCORE_19",
+    "OLD_TO_NEW_10_20",
+    "ChannelName",
     "MissingChannelsError",
     "channel_indices",
+    "canonical_electrode",
+    "format_channel_name",
     "normalize_channel_name",
+    "parse_channel_name",
     "pick_channels",
+    "bipolar_montage",
+    "common_average_montage",
+    "derive_montage",
 ]

@@ -24,7 +24,6 @@ fails verification is never left in the cache.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -86,14 +85,6 @@ def _chbmit_sums():
     return _parse_sha256sums(ref.read_text(encoding="ascii"), source)
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @contextmanager
 def _quiet_pooch(progress):
     """Silence pooch's per-file INFO log unless a progress display was asked for."""
@@ -135,7 +126,7 @@ def _retrieve(base_url, rel, sha256, folder, progress):
         # pooch checks the hash on a temporary file and moves it into place only
         # if it matches, but a corrupt copy already in the cache would remain:
         # remove it so that nothing unverified is left under the expected name.
-        if target.exists() and _sha256(target) != sha256:
+        if target.exists() and pooch.file_hash(str(target), alg="sha256") != sha256:
             target.unlink()
         raise ChecksumError(
             f"{rel} downloaded from {url} does not match its published sha256 "

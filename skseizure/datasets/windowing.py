@@ -1,9 +1,15 @@
 """Cut recordings into labelled fixed-length windows, and the ``Windows`` container.
 
-Every loader of :mod:`skseizure.datasets.loaders` and :func:`make_windows` return a
+:func:`make_windows` (and the loaders of :mod:`skseizure.datasets.loaders`) return a
 :class:`Windows`: the ``(n_windows, n_channels, n_times)`` float32 array, its labels, the
 subject id of every window (``groups``, for subject-wise cross-validation) and one
-metadata row per window.
+metadata row per window (recording, subject, start and end in seconds), which is what
+turns window predictions back into events in time.
+
+Recordings are processed one at a time: a lazy recording
+(:class:`~skseizure.datasets.recordings.LazyRecording`) is read, optionally filtered as a
+continuous signal (``preprocess=``), re-referenced (``montage=``), reduced to the wanted
+channels and cut; its full signal is then released.
 """
 
 from __future__ import annotations
@@ -13,8 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._record import EEGRecording
-from .montages import MissingChannelsError, channel_indices
+from ..io import EEGRecording
+from .montages import (
+    DOUBLE_BANANA_18,
+    SZCORE_19,
+    MissingChannelsError,
+    channel_indices,
+    common_average_montage,
+    derive_montage,
+)
 
 __all__ = ["Windows", "make_windows"]
 
@@ -139,8 +152,15 @@ class Windows:
         )
 
 
+
+_METADATA_COLUMNS = [
+    "subject", "recording", "start_s", "end_s", "label", "seizure_overlap_s", "start_sample",
+]
+
+
 def _label(recording, index):
-    return repr(recording.name or recording.source or f"recording #{index}")
+    return repr(getattr(recording, "name", None) or getattr(recording, "source", None)
+                or f"recording #{index}")
 
 
 def _merge_intervals(intervals):
@@ -157,6 +177,149 @@ def _ictal_overlap(start_s, end_s, seizures):
     return sum(max(0.0, min(end_s, e) - max(start_s, s)) for s, e in seizures)
 
 
+def _as_sources(recordings):
+    """A list of EEGRecording or lazy recordings (anything with ``load()``)."""
+    if isinstance(recordings, EEGRecording) or hasattr(recordings, "load"):
+        recordings = [recordings]
+    sources = list(recordings)
+    if not sources:
+        raise ValueError("make_windows needs at least one recording; got none.")
+    for i, rec in enumerate(sources):
+        if not (isinstance(rec, EEGRecording) or callable(getattr(rec, "load", None))):
+            raise TypeError(
+                f"recordings[{i}] is a {type(rec).__name__}, not an EEGRecording or a lazy "
+                "recording of load_recordings."
+            )
+    return sources
+
+
+def _check_params(window_s, step_s, min_seizure_overlap):
+    if not (np.isfinite(window_s) and window_s > 0):
+        raise ValueError(f"window_s must be a positive number of seconds, got {window_s}.")
+    step_s = window_s if step_s is None else step_s
+    if not (np.isfinite(step_s) and step_s > 0):
+        raise ValueError(f"step_s must be a positive number of seconds, got {step_s}.")
+    if not (0.0 <= min_seizure_overlap <= 1.0):
+        raise ValueError(
+            f"min_seizure_overlap is a fraction of the window in [0, 1], got {min_seizure_overlap}."
+        )
+    return step_s
+
+
+def _source_sfreq(rec):
+    return float(getattr(rec, "output_sfreq", None) or rec.sfreq)
+
+
+def _common_sfreq(sources):
+    """The one sampling rate of the sources (known before any signal is read)."""
+    rates = {_source_sfreq(rec) for rec in sources}
+    if len(rates) > 1:
+        listing = ", ".join(f"{_label(r, i)}: {_source_sfreq(r)} Hz" for i, r in enumerate(sources))
+        raise ValueError(
+            f"Recordings have different sampling rates ({listing}); resample them to one "
+            "rate before windowing (e.g. load_recordings(..., sfreq=256))."
+        )
+    return rates.pop()
+
+
+def _check_subjects(sources):
+    with_subject = [r.subject is not None for r in sources]
+    if any(with_subject) and not all(with_subject):
+        names = ", ".join(_label(r, i) for i, r in enumerate(sources) if r.subject is None)
+        raise ValueError(
+            f"Recordings {names} have no subject while others do; groups would be incomplete."
+        )
+    return all(with_subject)
+
+
+def _apply_montage(rec, montage):
+    """Re-reference ``rec`` with the montage helpers (or a user callable)."""
+    if montage is None:
+        return rec
+    if callable(montage):
+        return montage(rec)
+    if isinstance(montage, str):
+        if montage == "average":
+            data, names = common_average_montage(rec.data, rec.ch_names), list(SZCORE_19)
+        elif montage == "bipolar":
+            names = list(DOUBLE_BANANA_18)
+            data = derive_montage(rec.data, rec.ch_names, names)
+        else:
+            raise ValueError(
+                f"montage must be None, 'average', 'bipolar', a sequence of channel names or "
+                f"a callable; got {montage!r}."
+            )
+    else:
+        names = [str(m) for m in montage]
+        data = derive_montage(rec.data, rec.ch_names, names)
+    return EEGRecording(
+        data=data, sfreq=rec.sfreq, ch_names=names, subject=rec.subject, name=rec.name,
+        seizures=rec.seizures, source=rec.source,
+    )
+
+
+def _prepare(source, index, preprocess, montage, wanted):
+    """Load one recording, filter it, re-reference it and keep the wanted channels.
+
+    Returns the recording (with its seizures, subject, name) and its ``(len(wanted),
+    n_times)`` signal.
+    """
+    rec = source.load() if not isinstance(source, EEGRecording) else source
+    if preprocess is not None:
+        out = np.asarray(preprocess(rec.data, rec.sfreq))
+        if out.shape != rec.data.shape:
+            raise ValueError(
+                f"preprocess returned shape {out.shape} for recording {_label(rec, index)} of "
+                f"shape {rec.data.shape}; it must keep (n_channels, n_times) and the rate."
+            )
+        rec = EEGRecording(
+            data=out.astype(np.float32, copy=False), sfreq=rec.sfreq, ch_names=rec.ch_names,
+            subject=rec.subject, name=rec.name, seizures=rec.seizures, source=rec.source,
+        )
+    rec = _apply_montage(rec, montage)
+    if wanted is None:
+        wanted = list(rec.ch_names)
+    try:
+        idx = channel_indices(rec.ch_names, wanted)
+    except MissingChannelsError as exc:
+        raise MissingChannelsError(
+            f"Recording {_label(rec, index)} lacks channels: {exc}", exc.missing,
+            getattr(exc, "available", rec.ch_names),
+        ) from None
+    # Fancy indexing copies the whole recording; skip it when nothing is reordered.
+    data = rec.data if np.array_equal(idx, np.arange(rec.data.shape[0])) else rec.data[idx]
+    finite = np.isfinite(data)
+    if not finite.all():
+        bad = [wanted[k] for k in np.flatnonzero(~finite.all(axis=1))]
+        raise ValueError(
+            f"Recording {_label(rec, index)} contains NaN or infinite samples in channel(s) "
+            f"{', '.join(bad)}; clean or interpolate them before windowing."
+        )
+    return rec, data, list(wanted)
+
+
+def _window_starts(n_times, n_win, n_step, drop_partial):
+    starts = list(range(0, n_times - n_win + 1, n_step))
+    if not drop_partial and starts[-1] + n_win < n_times:
+        starts.append(n_times - n_win)
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _cut(rec, data, starts, n_win, sfreq, min_seizure_overlap):
+    """Windows of one recording and their metadata rows."""
+    X = np.stack([data[:, s:s + n_win] for s in starts]).astype(np.float32, copy=False)
+    seizures = _merge_intervals(rec.seizures)
+    required = min_seizure_overlap * n_win / sfreq
+    rows = []
+    for start in starts:
+        start_s = start / sfreq
+        end_s = (start + n_win) / sfreq
+        overlap = _ictal_overlap(start_s, end_s, seizures)
+        label = int(overlap > 0 and overlap >= required - _OVERLAP_ATOL_S)
+        rows.append((rec.subject, rec.name, start_s, end_s, label, overlap, int(start)))
+    return X, rows
+
+
 def make_windows(
     recordings,
     *,
@@ -165,13 +328,16 @@ def make_windows(
     min_seizure_overlap=0.5,
     drop_partial=True,
     channels=None,
+    montage=None,
+    preprocess=None,
 ):
     """Cut recordings into fixed-length, labelled windows.
 
     Parameters
     ----------
-    recordings : EEGRecording or sequence of EEGRecording
-        Signals in volts, all with the same sampling rate.
+    recordings : EEGRecording, LazyRecording, RecordingCorpus or a sequence of them
+        Signals in volts, all at one sampling rate. Lazy recordings (from
+        :func:`~skseizure.datasets.load_recordings`) are read one at a time.
     window_s : float
         Window length in seconds; ``round(window_s * sfreq)`` samples.
     step_s : float or None, default=None
@@ -191,10 +357,28 @@ def make_windows(
         last sample** (it overlaps the previous window; no zero padding, which would be
         fake signal).
     channels : sequence of str or None, default=None
-        Channels to keep, in this order, matched by name with the rules of
-        :func:`skseizure.datasets.montages.channel_indices`. ``None`` keeps the channels
-        of the first recording; the others must hold the same channels (they are
+        Channels to keep (after ``montage``), in this order, matched by name with the
+        rules of :func:`skseizure.datasets.montages.channel_indices`. ``None`` keeps the
+        channels of the first recording; the others must hold the same channels (they are
         reordered to the first one's order if needed).
+    montage : None, "average", "bipolar", sequence of str or callable, default=None
+        Montage derived from each continuous recording before channels are picked:
+        ``"average"``, the 19 SzCORE channels against their common average
+        (:func:`~skseizure.datasets.montages.common_average_montage`); ``"bipolar"``, the
+        18-channel double banana :data:`~skseizure.datasets.montages.DOUBLE_BANANA_18`,
+        picked where recorded (CHB-MIT) or derived from referential channels;
+        a list of channel names, each picked or derived from referential channels
+        (:func:`~skseizure.datasets.montages.derive_montage`, e.g.
+        :data:`~skseizure.datasets.montages.DOUBLE_BANANA_18`); or a callable taking and
+        returning an :class:`~skseizure.io.EEGRecording`. Recordings of one corpus may be
+        stored in different montages; all come out in the requested one.
+    preprocess : callable or None, default=None
+        ``preprocess(data, sfreq) -> filtered``, applied to each **continuous** recording
+        ``(n_channels, n_times)`` before it is cut (after loading, before ``montage``) and
+        returning an array of the same shape, e.g.
+        ``functools.partial(skseizure.preprocessing.filter_continuous, l_freq=0.5,
+        h_freq=30.0)``: filters with long impulse responses belong on the continuous
+        signal, not on short windows.
 
     Returns
     -------
@@ -216,112 +400,45 @@ def make_windows(
         (``KeyError`` and ``ValueError``) when a recording lacks channels (recording and
         every missing channel named).
     """
-    if isinstance(recordings, EEGRecording):
-        recordings = [recordings]
-    recordings = list(recordings)
-    if not recordings:
-        raise ValueError("make_windows needs at least one recording; got none.")
-    for i, rec in enumerate(recordings):
-        if not isinstance(rec, EEGRecording):
-            raise TypeError(
-                f"recordings[{i}] is a {type(rec).__name__}, not an EEGRecording."
-            )
-    if not (np.isfinite(window_s) and window_s > 0):
-        raise ValueError(f"window_s must be a positive number of seconds, got {window_s}.")
-    if step_s is None:
-        step_s = window_s
-    if not (np.isfinite(step_s) and step_s > 0):
-        raise ValueError(f"step_s must be a positive number of seconds, got {step_s}.")
-    if not (0.0 <= min_seizure_overlap <= 1.0):
-        raise ValueError(
-            f"min_seizure_overlap is a fraction of the window in [0, 1], got {min_seizure_overlap}."
-        )
-
-    rates = {float(rec.sfreq) for rec in recordings}
-    if len(rates) > 1:
-        listing = ", ".join(f"{_label(r, i)}: {r.sfreq} Hz" for i, r in enumerate(recordings))
-        raise ValueError(
-            f"Recordings have different sampling rates ({listing}); resample them to one "
-            "rate before windowing."
-        )
-    sfreq = rates.pop()
+    sources = _as_sources(recordings)
+    step_s = _check_params(window_s, step_s, min_seizure_overlap)
+    sfreq = _common_sfreq(sources)
     n_win = int(round(window_s * sfreq))
     n_step = int(round(step_s * sfreq))
     if n_win < 1 or n_step < 1:
         raise ValueError(
             f"window_s={window_s} s / step_s={step_s} s is less than one sample at {sfreq} Hz."
         )
-
-    wanted = list(channels) if channels is not None else list(recordings[0].ch_names)
-    with_subject = [r.subject is not None for r in recordings]
-    if any(with_subject) and not all(with_subject):
-        names = ", ".join(_label(r, i) for i, r in enumerate(recordings) if r.subject is None)
-        raise ValueError(
-            f"Recordings {names} have no subject while others do; groups would be incomplete."
-        )
-
-    plans = []
-    for i, rec in enumerate(recordings):
-        try:
-            idx = channel_indices(rec.ch_names, wanted)
-        except MissingChannelsError as exc:
-            raise MissingChannelsError(
-                f"Recording {_label(rec, i)} lacks channels: {exc}", exc.missing
-            ) from None
-        if n_win > rec.n_times:
+    has_groups = _check_subjects(sources)
+    wanted = list(channels) if channels is not None else None
+    parts, rows = [], []
+    for i, source in enumerate(sources):
+        n_times = getattr(source, "n_times", None)
+        if getattr(source, "resample_to", None) is None and n_times is not None and n_win > n_times:
             raise ValueError(
                 f"window_s={window_s} s ({n_win} samples) is longer than recording "
-                f"{_label(rec, i)} ({rec.duration:.3f} s, {rec.n_times} samples)."
+                f"{_label(source, i)} ({n_times / sfreq:.3f} s, {n_times} samples)."
             )
-        # Fancy indexing copies the whole recording; skip it when nothing is reordered.
-        data = rec.data if np.array_equal(idx, np.arange(rec.data.shape[0])) else rec.data[idx]
-        finite = np.isfinite(data)
-        if not finite.all():
-            bad = [wanted[k] for k in np.flatnonzero(~finite.all(axis=1))]
+        rec, data, wanted = _prepare(source, i, preprocess, montage, wanted)
+        if not np.isclose(rec.sfreq, sfreq):
             raise ValueError(
-                f"Recording {_label(rec, i)} contains NaN or infinite samples in channel(s) "
-                f"{', '.join(bad)}; clean or interpolate them before windowing."
+                f"Recording {_label(rec, i)} is at {rec.sfreq} Hz once loaded, not {sfreq} Hz; "
+                "resample every recording to one rate before windowing."
             )
-        starts = list(range(0, rec.n_times - n_win + 1, n_step))
-        if not drop_partial and starts[-1] + n_win < rec.n_times:
-            starts.append(rec.n_times - n_win)
-        plans.append((rec, data, starts))
-
-    n_total = sum(len(starts) for _, _, starts in plans)
-    X = np.empty((n_total, len(wanted), n_win), dtype=np.float32)
-    rows = []
-    k = 0
-    duration = n_win / sfreq
-    required = min_seizure_overlap * duration
-    for rec, data, starts in plans:
-        seizures = _merge_intervals(rec.seizures)
-        for start in starts:
-            X[k] = data[:, start:start + n_win]
-            start_s = start / sfreq
-            end_s = (start + n_win) / sfreq
-            overlap = _ictal_overlap(start_s, end_s, seizures)
-            label = int(overlap > 0 and overlap >= required - _OVERLAP_ATOL_S)
-            rows.append(
-                {
-                    "subject": rec.subject,
-                    "recording": rec.name,
-                    "start_s": start_s,
-                    "end_s": end_s,
-                    "label": label,
-                    "seizure_overlap_s": overlap,
-                    "start_sample": start,
-                }
+        if n_win > data.shape[1]:
+            raise ValueError(
+                f"window_s={window_s} s ({n_win} samples) is longer than recording "
+                f"{_label(rec, i)} ({data.shape[1] / sfreq:.3f} s, {data.shape[1]} samples)."
             )
-            k += 1
-    metadata = pd.DataFrame(
-        rows,
-        columns=[
-            "subject", "recording", "start_s", "end_s", "label", "seizure_overlap_s",
-            "start_sample",
-        ],
-    )
+        starts = _window_starts(data.shape[1], n_win, n_step, drop_partial)
+        X_rec, rows_rec = _cut(rec, data, starts, n_win, sfreq, min_seizure_overlap)
+        parts.append(X_rec)
+        rows.extend(rows_rec)
+        del rec, data  # release the continuous signal before the next recording
+    X = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    metadata = pd.DataFrame(rows, columns=_METADATA_COLUMNS)
     y = metadata["label"].to_numpy(dtype=np.int64)
-    groups = metadata["subject"].to_numpy() if all(with_subject) else None
+    groups = metadata["subject"].to_numpy() if has_groups else None
     return Windows(
         X=X, y=y, groups=groups, sfreq=sfreq, ch_names=[str(w) for w in wanted],
         metadata=metadata,

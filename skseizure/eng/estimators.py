@@ -24,6 +24,8 @@ class _SignatureNetMixin:
     _input_ndim = 4
     #: electrodes are the "channels" checked against ``n_channels_in_``
     _channel_axis = 2
+    #: non-batch axes, named in shape-mismatch errors
+    _input_axis_names = ("image_channels", "n_electrodes", "n_times")
 
     def _check_X(self, X, reset):
         X = check_windows(X, ndim=(3, 4), dtype=np.float32)
@@ -39,13 +41,7 @@ class _SignatureNetMixin:
                 raise ValueError(f"normalize must be 'std' or None, got {self.normalize!r}.")
             std = float(X.std(dtype=np.float64)) if self.normalize == "std" else 0.0
             self.input_scale_ = std if std > 0 else 1.0
-        else:
-            expected = (self.n_channels_in_, self.n_times_in_)
-            if X.shape[2:] != expected:
-                raise ValueError(
-                    f"X has signatures of {X.shape[2]} electrodes x {X.shape[3]} samples, but "
-                    f"{type(self).__name__} was fitted with {expected[0]} x {expected[1]}."
-                )
+        # electrodes and samples are checked against ``input_shape_`` by the base
         # Signatures in volts or clip units are tiny (1e-6 / 1e-2); BatchNorm's
         # running statistics start at variance 1 and take hundreds of steps to
         # reach such scales, so evaluation-mode outputs are garbage meanwhile.

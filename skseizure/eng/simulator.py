@@ -1,5 +1,5 @@
 """A SIMULATOR of multi-contact nerve-cuff (ENG) recordings, after the system model of
-MobilESCAPE-Net (Gokdag et al., arXiv 2505.06241, §II).
+MobilESCAPE-Net (Gokdag et al., arXiv 2505.06241, section II).
 
 The real recordings the paper used (rat sciatic nerve, Koh et al. 2019, doi
 10.5683/SP3/JRZDDR) are not shipped. This module generates **synthetic**
@@ -39,32 +39,31 @@ n_times`` float64 buffer (3.4 MB per second with 14 sources). Simulate several s
 that no other full-size array is allocated.
 """
 
+
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, signal
 
 from .._utils.random import seed_from_random_state
 from .._utils.validation import check_sfreq
+from ._cuff_model import (
+    STIMULUS_CLASSES,
+    add_noise,
+    build_anatomy,
+    check_positive_int,
+    expected_powers,
+    firing_events,
+    lead_field_and_delays,
+    neural_signal,
+    noise_gain,
+    noise_model,
+    stimulus_intervals,
+)
 
 __all__ = ["STIMULUS_CLASSES", "NerveCuffRecording", "simulate_nerve_cuff", "cuff_electrode_positions"]
-
-#: The three stimulus classes of the paper, in label order (0, 1, 2).
-STIMULUS_CLASSES = ("dorsiflexion", "plantarflexion", "pricking")
-
-# Simulator assumptions (not measured values): per class, the fascicle's angle in
-# the nerve cross-section (rad, before the animal's cuff rotation), its radial
-# position (fraction of the nerve radius), the conduction velocity (m/s) and the
-# CAP width parameter (Ricker sigma, s). Proprioceptive (flexion) afferents are
-# fast myelinated fibres; pricking (nociceptive A-delta) is slower and broader.
-_CLASS_FASCICLES = {
-    "dorsiflexion": dict(angle=0.0, radius=0.55, velocity=40.0, width=0.20e-3),
-    "plantarflexion": dict(angle=2.1, radius=0.5, velocity=32.0, width=0.22e-3),
-    "pricking": dict(angle=4.2, radius=0.6, velocity=12.0, width=0.32e-3),
-}
 
 
 @dataclass
@@ -104,7 +103,7 @@ class NerveCuffRecording:
         Conduction velocities in m/s.
     snr_db : float or None
         The on/off SNR (paper Table I definition, see
-        :func:`skseizure.preprocessing.cap_snr`) the simulator was asked for;
+        :func:`skseizure.eng.cap_snr`) the simulator was asked for;
         None for a noiseless recording.
     subject : str
         Animal id (``"sim-animal-<k>"``), the ``groups`` value.
@@ -189,64 +188,6 @@ def cuff_electrode_positions(n_rings=7, n_electrodes_per_ring=8, cuff_radius=0.8
     return np.column_stack([cuff_radius * np.cos(angle), cuff_radius * np.sin(angle), z])
 
 
-def _lead_field(electrodes, sources, conductivity):
-    """Paper eq. (2): ``h_lk = -1 / (4 pi sigma ||q_l - q_k||^2)``, shape (L, K)."""
-    d2 = ((electrodes[:, None, :] - sources[None, :, :]) ** 2).sum(-1)
-    return -1.0 / (4 * np.pi * conductivity * d2)
-
-
-def _ricker(t, width):
-    """Triphasic CAP shape, 1 at t=0, side lobes of -0.446 at +/- sqrt(3) width."""
-    x2 = (t / width) ** 2
-    return (1.0 - x2) * np.exp(-0.5 * x2)
-
-
-def _stimulus_intervals(duration_s, rate_bpm, on_s, rng, jitter_s):
-    """Manually applied stimuli in time with a metronome: jittered onsets and lengths."""
-    period = 60.0 / rate_bpm
-    onsets = []
-    t = 0.5 * period + rng.uniform(0, 0.25 * period)
-    while True:
-        onset = t + rng.normal(0, jitter_s)
-        length = float(np.clip(rng.normal(on_s, 0.06 * on_s), 0.5 * on_s, 1.5 * on_s))
-        if onset + length > duration_s - 0.05:
-            break
-        onsets.append((max(onset, 0.0), length))
-        t += period
-    intervals = []
-    for i, (onset, length) in enumerate(onsets):
-        if i + 1 < len(onsets):  # keep a silent gap before the next stimulus
-            length = min(length, onsets[i + 1][0] - onset - 0.05)
-        if intervals and onset <= intervals[-1][1]:
-            continue
-        intervals.append((onset, onset + length))
-    return np.asarray(intervals, dtype=float).reshape(-1, 2)
-
-
-def _poisson_in_intervals(rate, intervals, rng, modulate):
-    """Event times of a Poisson process of mean ``rate`` (Hz) inside ``intervals``.
-
-    With ``modulate`` the rate follows a half-sine over each interval (activity
-    builds up and decays during a movement) with the same mean.
-    """
-    times = []
-    for start, end in intervals:
-        length = end - start
-        peak = rate * (np.pi / 2 if modulate else 1.0)
-        n = rng.poisson(peak * length)
-        t = rng.uniform(start, end, size=n)
-        if modulate:  # thinning: keep with probability sin(pi * phase)
-            keep = rng.uniform(size=n) < np.sin(np.pi * (t - start) / length)
-            t = t[keep]
-        times.append(t)
-    return np.sort(np.concatenate(times)) if times else np.zeros(0)
-
-
-def _check_positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
 
 def simulate_nerve_cuff(
     stimulus="dorsiflexion",
@@ -281,7 +222,7 @@ def simulate_nerve_cuff(
 ):
     """SIMULATE a multi-contact nerve-cuff recording of one stimulus class (synthetic data).
 
-    Implements the system model of the MobilESCAPE-Net paper §II (see the
+    Implements the system model of the MobilESCAPE-Net paper, section II (see the
     module docstring): lead field ``-1/(4 pi sigma d^2)``, conduction delays
     along the cuff (the CAP moves across the rings), triphasic CAPs fired by
     the stimulated fascicle during stimulus-on periods at ``stimulus_rate_bpm``,
@@ -383,214 +324,67 @@ def simulate_nerve_cuff(
     >>> rec.data.shape
     (56, 150000)
     """
-    # ---- validation --------------------------------------------------------
-    if isinstance(stimulus, numbers.Integral) and not isinstance(stimulus, bool):
-        if not 0 <= stimulus < len(STIMULUS_CLASSES):
-            raise ValueError(f"stimulus index must be 0, 1 or 2, got {stimulus}.")
-        stimulus = STIMULUS_CLASSES[int(stimulus)]
-    if stimulus not in STIMULUS_CLASSES:
-        raise ValueError(f"stimulus must be one of {STIMULUS_CLASSES}, got {stimulus!r}.")
-    sfreq = check_sfreq(sfreq)
-    if not (isinstance(duration_s, numbers.Real) and duration_s > 0):
-        raise ValueError(f"duration_s must be a positive number of seconds, got {duration_s!r}.")
-    if snr_db is not None and not (isinstance(snr_db, numbers.Real) and snr_db > 0):
-        raise ValueError(
-            f"snr_db must be > 0 dB (on/off power ratio, paper Table I) or None, got {snr_db!r}."
+    stimulus, sfreq, mix = _check_simulation_args(
+        stimulus, sfreq=sfreq, duration_s=duration_s, snr_db=snr_db, nerve_radius=nerve_radius,
+        cuff_radius=cuff_radius, noise_mix=noise_mix, cross_talk=cross_talk,
+    )
+    n_rings, n_electrodes_per_ring, n_sources_per_class, n_shared_sources, n_emg_sources = (
+        check_positive_int(value, name, minimum)
+        for value, name, minimum in (
+            (n_rings, "n_rings", 3), (n_electrodes_per_ring, "n_electrodes_per_ring", 1),
+            (n_sources_per_class, "n_sources_per_class", 1),
+            (n_shared_sources, "n_shared_sources", 0), (n_emg_sources, "n_emg_sources", 1),
         )
-    n_rings = _check_positive_int(n_rings, "n_rings", 3)
-    n_electrodes_per_ring = _check_positive_int(n_electrodes_per_ring, "n_electrodes_per_ring")
-    n_sources_per_class = _check_positive_int(n_sources_per_class, "n_sources_per_class")
-    n_shared_sources = _check_positive_int(n_shared_sources, "n_shared_sources", 0)
-    n_emg_sources = _check_positive_int(n_emg_sources, "n_emg_sources")
-    if not 0 < nerve_radius < cuff_radius:
-        raise ValueError(
-            f"nerve_radius ({nerve_radius} m) must be positive and smaller than cuff_radius "
-            f"({cuff_radius} m): the sources lie inside the nerve, inside the cuff."
-        )
-    mix = np.asarray(noise_mix, dtype=float)
-    if mix.shape != (3,) or (mix < 0).any() or mix.sum() <= 0:
-        raise ValueError(f"noise_mix must be 3 non-negative shares, got {noise_mix!r}.")
-    mix = mix / mix.sum()
-
+    )
     n_times = int(round(duration_s * sfreq))
-    n_el = n_rings * n_electrodes_per_ring
 
-    # ---- anatomy of the animal (shared by its three classes) -------------
+    # anatomy of the animal (shared by its three classes)
     anat = np.random.default_rng([int(animal), 20250509])
-    rotation = anat.uniform(0, 2 * np.pi)
     electrodes = cuff_electrode_positions(
         n_rings, n_electrodes_per_ring, cuff_radius, ring_spacing, rotation=0.0
     )
-    src_pos, src_vel, src_width, src_class = [], [], [], []
-    for ci, name in enumerate(STIMULUS_CLASSES):
-        fasc = _CLASS_FASCICLES[name]
-        centre_angle = rotation + fasc["angle"] + anat.normal(0, 0.25)
-        centre_r = nerve_radius * np.clip(fasc["radius"] + anat.normal(0, 0.08), 0.2, 0.75)
-        velocity = fasc["velocity"] * anat.uniform(0.85, 1.15)
-        width = fasc["width"] * anat.uniform(0.9, 1.1)
-        for _ in range(n_sources_per_class):
-            # fibres scattered within ~0.2 nerve radii of the fascicle centre
-            r = np.clip(centre_r + anat.normal(0, 0.12 * nerve_radius), 0.05 * nerve_radius,
-                        0.9 * nerve_radius)
-            a = centre_angle + anat.normal(0, 0.2)
-            z = anat.uniform(-0.5, 0.5) * ring_spacing
-            src_pos.append((r * np.cos(a), r * np.sin(a), z))
-            src_vel.append(velocity * anat.uniform(0.9, 1.1))
-            src_width.append(width * anat.uniform(0.9, 1.1))
-            src_class.append(ci)
-    for _ in range(n_shared_sources):
-        r = nerve_radius * anat.uniform(0.1, 0.8)
-        a = anat.uniform(0, 2 * np.pi)
-        src_pos.append((r * np.cos(a), r * np.sin(a), anat.uniform(-0.5, 0.5) * ring_spacing))
-        src_vel.append(anat.uniform(15.0, 45.0))
-        src_width.append(anat.uniform(0.2e-3, 0.3e-3))
-        src_class.append(-1)
-    src_pos = np.asarray(src_pos)
-    src_vel = np.asarray(src_vel)
-    src_width = np.asarray(src_width)
-    src_class = np.asarray(src_class)
-    n_src = len(src_pos)
+    src_pos, src_vel, src_width, src_class = build_anatomy(
+        anat, n_sources_per_class=n_sources_per_class, n_shared_sources=n_shared_sources,
+        nerve_radius=nerve_radius, ring_spacing=ring_spacing,
+    )
+    h, delays, delay_mid = lead_field_and_delays(
+        electrodes, src_pos, src_vel, conductivity=conductivity,
+        cap_amplitude_uv=cap_amplitude_uv,
+    )
 
-    h = _lead_field(electrodes, src_pos, conductivity)  # (L, K)
-    # scale: median over sources of the strongest electrode's |h| -> cap_amplitude_uv
-    h *= cap_amplitude_uv * 1e-6 / np.median(np.abs(h).max(axis=0))
-    delays = (electrodes[:, 2:3] - src_pos[None, :, 2]) / src_vel[None, :]  # (L, K) s
-    delay_mid = (0.0 - src_pos[:, 2]) / src_vel  # middle ring at z=0
-
-    # ---- stimulus timing and firing ---------------------------------------
+    # stimulus timing and firing
     rng = np.random.default_rng(seed_from_random_state(random_state))
     label = STIMULUS_CLASSES.index(stimulus)
-    intervals = _stimulus_intervals(
+    intervals = stimulus_intervals(
         duration_s, stimulus_rate_bpm, stimulus_duration_s, rng, stimulus_jitter_s
     )
-    whole = np.array([[0.0, duration_s]])
-    ev_t, ev_src, ev_evoked = [], [], []
-    active = np.flatnonzero(src_class == label)
-    others = np.flatnonzero((src_class >= 0) & (src_class != label))
-    if not 0 <= cross_talk < 1:
-        raise ValueError(f"cross_talk must be in [0, 1), got {cross_talk!r}.")
-    for k in range(n_src):
-        t_sp = _poisson_in_intervals(spontaneous_rate_hz, whole, rng, modulate=False)
-        ev_t.append(t_sp)
-        ev_src.append(np.full(len(t_sp), k))
-        ev_evoked.append(np.zeros(len(t_sp), bool))
-        rate_k = 0.0
-        if k in active:
-            rate_k = cap_rate_hz * (1 - cross_talk) / len(active)
-        elif k in others and cross_talk > 0:
-            rate_k = cap_rate_hz * cross_talk / len(others)
-        if rate_k > 0:
-            t_ev = _poisson_in_intervals(rate_k, intervals, rng, modulate=True)
-            ev_t.append(t_ev)
-            ev_src.append(np.full(len(t_ev), k))
-            ev_evoked.append(np.ones(len(t_ev), bool))
-    ev_t = np.concatenate(ev_t)
-    ev_src = np.concatenate(ev_src).astype(int)
-    ev_evoked = np.concatenate(ev_evoked)
-    # per-CAP amplitude (number of fibres recruited) and width jitter
-    ev_amp = rng.lognormal(0.0, 0.25, size=len(ev_t))
-    ev_width = src_width[ev_src] * rng.uniform(0.93, 1.07, size=len(ev_t))
-    n_caps = len(ev_t)
-    if async_rate_hz > 0 and async_amplitude > 0:
-        # asynchronous small potentials: same sources and lead field, not CAPs
-        t_as = _poisson_in_intervals(async_rate_hz, intervals, rng, modulate=True)
-        src_as = rng.choice(active, size=len(t_as))
-        ev_t = np.concatenate([ev_t, t_as])
-        ev_src = np.concatenate([ev_src, src_as])
-        ev_amp = np.concatenate(
-            [ev_amp, async_amplitude * rng.lognormal(0.0, 0.25, size=len(t_as))]
-        )
-        ev_width = np.concatenate(
-            [ev_width, src_width[src_as] * rng.uniform(0.93, 1.07, size=len(t_as))]
-        )
+    rates = dict(cap_rate_hz=cap_rate_hz, spontaneous_rate_hz=spontaneous_rate_hz,
+                 cross_talk=cross_talk, async_rate_hz=async_rate_hz,
+                 async_amplitude=async_amplitude)
+    ev_t, ev_src, ev_evoked, ev_amp, ev_width, n_caps = firing_events(
+        rng, label=label, src_class=src_class, src_width=src_width, intervals=intervals,
+        duration_s=duration_s, **rates,
+    )
+    data = neural_signal(
+        ev_t, ev_src, ev_amp, ev_width, h=h, delays=delays, src_width=src_width,
+        n_rings=n_rings, n_electrodes_per_ring=n_electrodes_per_ring, n_times=n_times,
+        sfreq=sfreq,
+    )
 
-    # ---- neural part: sum_k h_lk s_k(t - tau_lk), evaluated analytically -----
-    data = np.zeros((n_el, n_times), dtype=np.float32)
-    half = int(np.ceil(5 * src_width.max() * 1.07 * sfreq)) + 1
-    offsets = np.arange(-half, half + 1)
-    # tau_lk depends on the ring only (z), so the delayed waveforms are computed
-    # once per ring and source, then mixed by the lead field: y_ring = h_ring @ s_ring.
-    for ring in range(n_rings):
-        rows = slice(ring * n_electrodes_per_ring, (ring + 1) * n_electrodes_per_ring)
-        t0 = ev_t + delays[ring * n_electrodes_per_ring, ev_src]  # main phase at this ring
-        centre = np.round(t0 * sfreq).astype(np.int64)
-        idx = centre[:, None] + offsets[None, :]
-        vals = ev_amp[:, None] * _ricker(idx / sfreq - t0[:, None], ev_width[:, None])
-        ok = (idx >= 0) & (idx < n_times)
-        flat = (ev_src[:, None] * n_times + idx)[ok]
-        traces = np.bincount(flat, weights=vals[ok], minlength=n_src * n_times)
-        traces = traces.reshape(n_src, n_times).astype(np.float32)
-        data[rows] = h[rows].astype(np.float32) @ traces
-        del traces
-
-    # ---- noise: v_l (EMG + artefacts) + u, scaled to the target SNR -------
+    # noise: v_l (EMG + artefacts) + u, scaled to the target SNR. The noise gain is solved
+    # on the class average of the expected on/off powers, so the noise level depends on the
+    # animal and snr_db only: a per-recording calibration would make the noise level itself
+    # reveal the class.
     if snr_db is not None:
-        # Expected on/off powers of the neural part for each of the animal's three
-        # classes (Poisson trains of zero-mean pulses: powers add). The noise gain
-        # is solved on their class average, so the noise level depends on the
-        # animal and snr_db only: a per-recording calibration would make the noise
-        # level itself reveal the class.
-        pulse = np.exp(2 * 0.25**2) * 0.75 * np.sqrt(np.pi) * src_width[None, :] * h**2
-        p_off = pulse @ np.full(n_src, spontaneous_rate_hz)
-        p_on = []
-        for c in range(len(STIMULUS_CLASSES)):
-            mine = src_class == c
-            rest = (src_class >= 0) & ~mine
-            rate = np.full(n_src, float(spontaneous_rate_hz))
-            rate[mine] += cap_rate_hz * (1 - cross_talk) / mine.sum()
-            if cross_talk > 0 and rest.any():
-                rate[rest] += cap_rate_hz * cross_talk / rest.sum()
-            if async_rate_hz > 0 and async_amplitude > 0:
-                rate[mine] += async_rate_hz * async_amplitude**2 / mine.sum()
-            p_on.append(pulse @ rate)
-        p_on = np.asarray(p_on)  # (n_classes, L)
-
-        # EMG: muscles outside the cuff, seen through the same lead field
-        emg_r = nerve_radius + anat.uniform(2e-3, 6e-3, size=n_emg_sources)
-        emg_a = anat.uniform(0, 2 * np.pi, size=n_emg_sources)
-        emg_pos = np.column_stack(
-            [emg_r * np.cos(emg_a), emg_r * np.sin(emg_a), anat.uniform(-5e-3, 5e-3, n_emg_sources)]
+        p_on, p_off = expected_powers(h, src_width, src_class, **rates)
+        g_emg, mixing, noise_shape = noise_model(
+            anat, electrodes, nerve_radius=nerve_radius, n_emg_sources=n_emg_sources,
+            conductivity=conductivity, artifact_correlation_length=artifact_correlation_length,
+            mix=mix,
         )
-        g_emg = _lead_field(electrodes, emg_pos, conductivity)
-        emg_power = (g_emg**2).sum(axis=1)
-        g_emg /= np.sqrt(emg_power.mean())
-        emg_power = (g_emg**2).sum(axis=1)  # mean 1 over electrodes
-        # electrode artefacts: white noise smoothed over neighbouring contacts
-        d2 = ((electrodes[:, None, :] - electrodes[None, :, :]) ** 2).sum(-1)
-        mixing = np.exp(-d2 / (2 * artifact_correlation_length**2))
-        mixing /= np.linalg.norm(mixing, axis=1, keepdims=True)  # unit power per contact
-        noise_shape = mix[0] * emg_power + mix[1] + mix[2]  # per-electrode noise power / g^2
-
-        target = 10 ** (snr_db / 10.0)
-
-        def excess(log_g2):
-            n = np.exp(log_g2) * noise_shape
-            return np.mean((p_on + n) / (p_off + n + 1e-300)) - target
-
-        lo, hi = np.log(1e-30), np.log(1e-3)
-        if excess(lo) <= 0:
-            raise ValueError(
-                f"snr_db={snr_db} dB is unreachable: even without noise the on/off power "
-                f"ratio is {10 * np.log10(excess(lo) + target):.2f} dB; lower snr_db or raise "
-                "cap_rate_hz."
-            )
-        g = np.sqrt(np.exp(optimize.brentq(excess, lo, hi, xtol=1e-6)))
-
-        sos = signal.butter(4, emg_band, btype="bandpass", fs=sfreq, output="sos")
-        impulse = np.zeros(int(sfreq))
-        impulse[0] = 1.0
-        emg_gain = np.sqrt((signal.sosfilt(sos, impulse) ** 2).sum())  # unit-variance output
-        zi = np.zeros((sos.shape[0], n_emg_sources, 2))
-        chunk = max(int(chunk_s * sfreq), 1)
-        for start in range(0, n_times, chunk):
-            stop = min(start + chunk, n_times)
-            n = stop - start
-            white = rng.standard_normal((n_emg_sources, n))
-            emg, zi = signal.sosfilt(sos, white, axis=1, zi=zi)
-            block = (g * np.sqrt(mix[0]) / emg_gain) * (g_emg @ emg)
-            block += (g * np.sqrt(mix[1])) * (mixing @ rng.standard_normal((n_el, n)))
-            block += (g * np.sqrt(mix[2])) * rng.standard_normal(n)[None, :]
-            data[:, start:stop] += block.astype(np.float32)
+        g = noise_gain(p_on, p_off, noise_shape, snr_db)
+        add_noise(data, rng, g=g, mix=mix, g_emg=g_emg, mixing=mixing, emg_band=emg_band,
+                  sfreq=sfreq, chunk_s=chunk_s)
 
     ev_t, ev_src = ev_t[:n_caps], ev_src[:n_caps]
     order = np.argsort(ev_t + delay_mid[ev_src], kind="stable")
@@ -612,3 +406,33 @@ def simulate_nerve_cuff(
         subject=f"sim-animal-{int(animal)}",
         simulated=True,
     )
+
+
+def _check_simulation_args(stimulus, *, sfreq, duration_s, snr_db, nerve_radius, cuff_radius,
+                           noise_mix, cross_talk):
+    """Check the scalar arguments; return the stimulus name, sfreq and normalised noise mix."""
+    if isinstance(stimulus, numbers.Integral) and not isinstance(stimulus, bool):
+        if not 0 <= stimulus < len(STIMULUS_CLASSES):
+            raise ValueError(f"stimulus index must be 0, 1 or 2, got {stimulus}.")
+        stimulus = STIMULUS_CLASSES[int(stimulus)]
+    if stimulus not in STIMULUS_CLASSES:
+        raise ValueError(f"stimulus must be one of {STIMULUS_CLASSES}, got {stimulus!r}.")
+    sfreq = check_sfreq(sfreq)
+    if not (isinstance(duration_s, numbers.Real) and duration_s > 0):
+        raise ValueError(f"duration_s must be a positive number of seconds, got {duration_s!r}.")
+    if snr_db is not None and not (isinstance(snr_db, numbers.Real) and snr_db > 0):
+        raise ValueError(
+            f"snr_db must be > 0 dB (on/off power ratio, paper Table I) or None, got {snr_db!r}."
+        )
+    if not 0 < nerve_radius < cuff_radius:
+        raise ValueError(
+            f"nerve_radius ({nerve_radius} m) must be positive and smaller than cuff_radius "
+            f"({cuff_radius} m): the sources lie inside the nerve, inside the cuff."
+        )
+    mix = np.asarray(noise_mix, dtype=float)
+    if mix.shape != (3,) or (mix < 0).any() or mix.sum() <= 0:
+        raise ValueError(f"noise_mix must be 3 non-negative shares, got {noise_mix!r}.")
+    mix = mix / mix.sum()
+    if not 0 <= cross_talk < 1:
+        raise ValueError(f"cross_talk must be in [0, 1), got {cross_talk!r}.")
+    return stimulus, sfreq, mix

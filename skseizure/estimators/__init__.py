@@ -6,18 +6,32 @@ subject-wise when ``groups`` are given, ``random_state`` makes fits reproducible
 ``save``/``load`` store weights and a JSON configuration (no arbitrary-code unpickling).
 """
 
-from ._base import BaseNetClassifier, inner_validation_split
+from ._base import BaseNetClassifier
+from .channel_pooled import ChannelPooledClassifier
 from .cnn_bilstm import CNNBiLSTMClassifier
 from .dcrnn import DCRNNClassifier, DCRNNPretrainer
 from .light_cnn import LightCNNClassifier
 from .light_seizure_net import LightSeizureNetClassifier
 from .losses import FocalLoss
+from .persistence import ModelFileError, load_estimator, save_estimator
 from .sampling import GroupedWindows, WindowResampler
+from .training import (
+    WindowWiseSplitWarning,
+    check_input_shape,
+    check_labels,
+    inner_validation_split,
+    seeded_iterator,
+)
 
 __all__ = [
     "BaseNetClassifier",
     "inner_validation_split",
+    "seeded_iterator",
+    "check_input_shape",
+    "check_labels",
+    "WindowWiseSplitWarning",
     "LightCNNClassifier",
+    "ChannelPooledClassifier",
     "LightSeizureNetClassifier",
     "CNNBiLSTMClassifier",
     "DCRNNClassifier",
@@ -25,4 +39,7 @@ __all__ = [
     "FocalLoss",
     "WindowResampler",
     "GroupedWindows",
+    "save_estimator",
+    "load_estimator",
+    "ModelFileError",
 ]

@@ -1,6 +1,8 @@
-"""scikit-learn estimator for :class:`skseizure.models.CNNBiLSTM` (seed 003)."""
+"""scikit-learn estimator for :class:`skseizure.models.CNNBiLSTM` (NeuroCare)."""
 
 from __future__ import annotations
+
+import torch
 
 from ..models.cnn_bilstm import CNNBiLSTM
 from ._base import BaseNetClassifier
@@ -10,7 +12,7 @@ __all__ = ["CNNBiLSTMClassifier"]
 
 
 class CNNBiLSTMClassifier(BaseNetClassifier):
-    """CNN–BiLSTM seizure detector (NeuroCare README intent, seed 003).
+    """CNN–BiLSTM seizure detector (as described in NeuroCare's README).
 
     Defaults follow the README: focal loss (``criterion=FocalLoss`` with
     ``criterion__gamma=2.0``, ``criterion__alpha=0.25`` — **our values**, none
@@ -56,23 +58,16 @@ class CNNBiLSTMClassifier(BaseNetClassifier):
             **kwargs,
         )
 
-    def initialize_criterion(self):
+    def _criterion_kwargs(self):
         """Drop the focal-loss arguments when another criterion is chosen."""
+        kwargs = super()._criterion_kwargs()
         if self.criterion is not FocalLoss and not isinstance(self.criterion, FocalLoss):
-            import torch
-
-            kwargs = {k: v for k, v in self.get_params_for("criterion").items()
-                      if k not in ("gamma", "alpha")}
-            cw = getattr(self, "class_weight_", None)
-            if cw is not None and "weight" not in kwargs:
-                kwargs["weight"] = torch.as_tensor(cw, dtype=torch.float32)
-            self.criterion_ = self.initialized_instance(self.criterion, kwargs)
-            return self
-        return super().initialize_criterion()
+            kwargs = {k: v for k, v in kwargs.items() if k not in ("gamma", "alpha")}
+        return kwargs
 
     @classmethod
     def code_faithful(cls, **kwargs):
-        """Estimator matching NeuroCare's published code (reference-facts §3).
+        """Estimator matching NeuroCare's published code.
 
         Conv 8 (k=3) -> BN -> MaxPool 4 -> Dropout 0.3 -> unidirectional LSTM 16
         -> Dense 16 -> Dropout -> output; cross-entropy with
@@ -81,8 +76,6 @@ class CNNBiLSTMClassifier(BaseNetClassifier):
         macro-F1). ``kwargs`` override any of these.
         """
         params = {f"module__{k}": v for k, v in CNNBiLSTM.code_faithful_kwargs().items()}
-        import torch
-
         params.update(criterion=torch.nn.CrossEntropyLoss, class_weight="balanced", lr=1e-4,
                       batch_size=16, max_epochs=70, patience=15)
         params.update(kwargs)

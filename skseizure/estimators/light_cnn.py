@@ -1,4 +1,4 @@
-"""scikit-learn estimator for :class:`skseizure.models.LightCNN1d` (seed 000)."""
+"""scikit-learn estimator for :class:`skseizure.models.LightCNN1d` ."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ __all__ = ["LightCNNClassifier"]
 
 
 class LightCNNClassifier(BaseNetClassifier):
-    """Lightweight 1-D CNN seizure detector (seed 000) as an sklearn classifier.
+    """Lightweight 1-D CNN seizure detector as an sklearn classifier.
 
-    Training recipe of the paper: Adam (lr 0.0025), batch 128, at most 120
+    Network and training recipe of Mounvik K and Harshit (2025),
+    "Accuracy-Constrained CNN Pruning for Efficient and Reliable EEG-Based
+    Seizure Detection" (arXiv 2509.05190): Adam (lr 0.0025), batch 128, at most 120
     epochs, early stopping on validation macro-F1 with restore of the best
     weights, ``ReduceLROnPlateau``. See :class:`BaseNetClassifier` for all
     training parameters and :class:`~skseizure.models.LightCNN1d` for the

@@ -1,4 +1,4 @@
-"""scikit-learn estimator for :class:`skseizure.models.LightSeizureNet` (seed 001)."""
+"""scikit-learn estimator for :class:`skseizure.models.LightSeizureNet`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ __all__ = ["LightSeizureNetClassifier"]
 
 
 class LightSeizureNetClassifier(BaseNetClassifier):
-    """LightSeizureNet-style detector with EEG-channel CAMs (seed 001).
+    """LightSeizureNet-style detector with EEG-channel CAMs.
+
+    After Qiu, Wang and Jiao (2023), LightSeizureNet (IEEE JBHI).
 
     The network's design is ours (the paper's layer table is not public); see
     :class:`~skseizure.models.LightSeizureNet`. Training follows
-    :class:`BaseNetClassifier` (seed-000 recipe).
+    :class:`BaseNetClassifier`.
 
     Parameters
     ----------

@@ -41,7 +41,7 @@ class FocalLoss(nn.Module):
           the first class (index 0, the background / non-seizure class after
           label encoding) gets ``1 - alpha``, every other class gets
           ``alpha``. For two classes this is exactly Lin et al.'s definition.
-          **Our choice**: NeuroCare (seed 003) names focal loss but publishes
+          **Our choice**: NeuroCare (the CNN–BiLSTM detector) names focal loss but publishes
           no values; 0.25 / 2.0 are the RetinaNet defaults.
         - sequence: one factor per class (in the order of ``classes_``).
     weight : None, sequence or Tensor of shape (n_classes,), default=None

@@ -1,8 +1,7 @@
 """Apply imbalanced-learn samplers to 3-D EEG windows, keeping ``groups`` aligned.
 
-imbalanced-learn samplers reject arrays with more than two dimensions
-(imbalanced-learn #164/#966) and do not resample side arrays such as subject
-ids (#457). :class:`WindowResampler` wraps any sampler so that it works on
+imbalanced-learn samplers reject arrays with more than two dimensions and do
+not resample side arrays such as subject ids. :class:`WindowResampler` wraps any sampler so that it works on
 ``(n_windows, n_channels, n_times)`` windows inside an
 :class:`imblearn.pipeline.Pipeline` — resampling happens at fit time only —
 and hands the resampled subject ids to the next step.

@@ -7,6 +7,7 @@ Channel activation maps (ECAMs) of LightSeizureNet are computed by the network i
 from .occlusion import channel_drop_map, model_output, occlusion_map
 from .plots import plot_occlusion_graph, plot_occlusion_traces, scalp_projection
 from .scores import coverage_localization, coverage_score, localization_score
+from .training_plots import plot_confusion_matrix, plot_training_curves, training_history
 
 __all__ = [
     "occlusion_map",
@@ -18,4 +19,7 @@ __all__ = [
     "plot_occlusion_traces",
     "plot_occlusion_graph",
     "scalp_projection",
+    "training_history",
+    "plot_training_curves",
+    "plot_confusion_matrix",
 ]

@@ -1,4 +1,4 @@
-"""Occlusion maps (Zeiler & Fergus 2013) as used by Tang et al. (ICLR 2022, §2.4).
+"""Occlusion maps (Zeiler & Fergus 2013) as used by Tang et al. (ICLR 2022, Section 2.4).
 
 Work with **any fitted estimator** (or ``Pipeline``) that has ``decision_function`` or
 ``predict_proba``:
@@ -148,7 +148,7 @@ def _explain(estimator, X, positions, output, target, fill, batch_size):
 
 def occlusion_map(estimator, X, *, sfreq=None, output="logit", target=None, fill_value="auto",
                   normalize=True, batch_size=256):
-    """Channel x second occlusion map of every clip (paper §2.4, detection).
+    """Channel x second occlusion map of every clip (Tang et al. 2022, Section 2.4, detection).
 
     Parameters
     ----------
@@ -192,7 +192,7 @@ def channel_drop_map(estimator, X, *, output="logit", target=None, fill_value="a
                      normalize=True, batch_size=256):
     """Per-channel importance: drop (zero-fill) one whole channel at a time.
 
-    The paper's occlusion for seizure *classification* (§2.4): ``M'_c = original -
+    The paper's occlusion for seizure *classification* (Section 2.4): ``M'_c = original -
     output with channel c dropped``. Dropping is zero-filling the channel over the whole
     clip (model-agnostic; the graph of a DCRNN keeps the node).
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..preprocessing._electrodes import channel_positions
+from ..datasets.electrodes import channel_positions
 
 __all__ = ["plot_occlusion_traces", "plot_occlusion_graph", "scalp_projection"]
 

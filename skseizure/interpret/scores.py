@@ -1,6 +1,6 @@
 """Coverage and localization of occlusion maps against channel x second annotations.
 
-Tang et al. (ICLR 2022, §2.4): with ``M`` a min-max scaled occlusion map and ``A`` the
+Tang et al. (ICLR 2022, Section 2.4): with ``M`` a min-max scaled occlusion map and ``A`` the
 binary annotation (``A[c, t] = 1`` when channel ``c`` is seizing during second ``t``),
 
     coverage     = sum 1[M > thr] * A / sum A            (recall-like)

@@ -4,11 +4,19 @@ Every function takes ``y_true`` and either hard predictions (``y_pred``) or
 scores (``y_score``) like :mod:`sklearn.metrics`. ``pos_label`` names the
 seizure class (default 1); with more than two classes every other class counts
 as negative for the one-vs-rest scores (sensitivity, specificity, seizure F1).
+
+Sensitivity and specificity come from :mod:`imblearn.metrics`, the F1 scores from
+:mod:`sklearn.metrics`; the functions here fix the one-vs-rest reading of ``pos_label``
+and what an undefined score returns (``zero_division``).
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from imblearn.metrics import sensitivity_specificity_support
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 
 __all__ = [
@@ -34,15 +42,20 @@ def _check_pair(y_true, y_pred):
     return y_true, y_pred
 
 
-def _binary_counts(y_true, y_pred, pos_label):
+def _one_vs_rest(y_true, y_pred, pos_label):
+    """Boolean ``(is seizure, predicted seizure)`` arrays: every other class is negative."""
     y_true, y_pred = _check_pair(y_true, y_pred)
-    t = y_true == pos_label
-    p = y_pred == pos_label
-    tp = int(np.sum(t & p))
-    fn = int(np.sum(t & ~p))
-    fp = int(np.sum(~t & p))
-    tn = int(np.sum(~t & ~p))
-    return tp, fn, fp, tn
+    return y_true == pos_label, y_pred == pos_label
+
+
+def _sensitivity_specificity(t, p):
+    """imblearn's sensitivity and specificity of the ``True`` class of boolean arrays."""
+    with warnings.catch_warnings():
+        # the scores of the ``False`` class may be undefined; only ``True`` is used, and
+        # the callers handle its own undefined case (``zero_division``) before calling
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        sens, spec, _ = sensitivity_specificity_support(t, p, labels=[False, True], average=None)
+    return float(sens[1]), float(spec[1])
 
 
 def sensitivity_score(y_true, y_pred, *, pos_label=1, zero_division=np.nan):
@@ -60,8 +73,10 @@ def sensitivity_score(y_true, y_pred, *, pos_label=1, zero_division=np.nan):
     -------
     float in [0, 1]
     """
-    tp, fn, _, _ = _binary_counts(y_true, y_pred, pos_label)
-    return tp / (tp + fn) if tp + fn else float(zero_division)
+    t, p = _one_vs_rest(y_true, y_pred, pos_label)
+    if not t.any():
+        return float(zero_division)
+    return _sensitivity_specificity(t, p)[0]
 
 
 def specificity_score(y_true, y_pred, *, pos_label=1, zero_division=np.nan):
@@ -83,8 +98,10 @@ def specificity_score(y_true, y_pred, *, pos_label=1, zero_division=np.nan):
     SzCORE deliberately does not report specificity (background dominates);
     report it together with sensitivity and F1, never alone.
     """
-    _, _, fp, tn = _binary_counts(y_true, y_pred, pos_label)
-    return tn / (tn + fp) if tn + fp else float(zero_division)
+    t, p = _one_vs_rest(y_true, y_pred, pos_label)
+    if t.all():
+        return float(zero_division)
+    return _sensitivity_specificity(t, p)[1]
 
 
 def seizure_f1_score(y_true, y_pred, *, pos_label=1, zero_division=0.0):
@@ -94,9 +111,8 @@ def seizure_f1_score(y_true, y_pred, *, pos_label=1, zero_division=0.0):
     -------
     float in [0, 1]; ``zero_division`` when TP + FP + FN = 0.
     """
-    tp, fn, fp, _ = _binary_counts(y_true, y_pred, pos_label)
-    denom = 2 * tp + fp + fn
-    return 2 * tp / denom if denom else float(zero_division)
+    t, p = _one_vs_rest(y_true, y_pred, pos_label)
+    return float(f1_score(t, p, labels=[True], average=None, zero_division=zero_division)[0])
 
 
 def macro_f1_score(y_true, y_pred):

@@ -5,13 +5,16 @@ DCRNN takes FFT clips ``(batch, n_steps, n_nodes, n_bins)``. The nerve-signal ne
 :mod:`skseizure.eng`.
 """
 
+from .channel_pooled import ChannelPooledCNN
 from .cnn_bilstm import CNNBiLSTM
 from .dcrnn import DCGRUCell, DCRNN, DCRNNEncoder, DCRNNSeq2Seq, DiffusionGraphConv
+from .dcrnn_checkpoints import ReleasedCheckpointError, load_released_dcrnn, released_state_dict
 from .light_cnn import LightCNN1d
 from .light_seizure_net import LightSeizureNet
 
 __all__ = [
     "LightCNN1d",
+    "ChannelPooledCNN",
     "LightSeizureNet",
     "CNNBiLSTM",
     "DCRNN",
@@ -19,4 +22,7 @@ __all__ = [
     "DCRNNSeq2Seq",
     "DCGRUCell",
     "DiffusionGraphConv",
+    "load_released_dcrnn",
+    "released_state_dict",
+    "ReleasedCheckpointError",
 ]

@@ -1,8 +1,8 @@
-"""CNN–BiLSTM seizure detector after NeuroCare (seed 003).
+"""CNN–BiLSTM seizure detector after NeuroCare (S. Khalid, github.com/shaheerkhalid989/seizure_detection_model).
 
 NeuroCare's README describes ``Conv1D + BatchNorm + ReLU -> MaxPooling +
 Dropout -> Bidirectional LSTM -> fully connected -> softmax``; its code
-actually builds a smaller, unidirectional model (reference-facts §3). The
+actually builds a smaller, unidirectional model. The
 defaults here follow the **README's intent** with sizes that are **our
 choice** (two conv blocks 32/64, kernel 5, pool 4, dropout 0.3, BiLSTM 32
 units per direction, FC 32). :meth:`CNNBiLSTM.code_faithful_kwargs` returns
@@ -98,7 +98,7 @@ class CNNBiLSTM(nn.Module):
 
     @staticmethod
     def code_faithful_kwargs():
-        """Hyper-parameters of NeuroCare's published code (reference-facts §3).
+        """Hyper-parameters of NeuroCare's published code (its Keras model, not its README).
 
         Returns
         -------

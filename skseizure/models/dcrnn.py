@@ -21,7 +21,7 @@ Every support's recursion **starts from X**. The authors' code (inherited from t
 original DCRNN code) does not reset the recursion variables ``x0``/``x1`` between
 supports, so with dual random walk and ``K = 2`` its second support contributes
 ``S_2 S_1 X`` and ``2 S_2^2 S_1 X - S_1 X`` instead of ``S_2 X`` and ``S_2^2 X``, and it
-uses the Chebyshev recursion for the random-walk supports too (reference-facts §1.7).
+uses the Chebyshev recursion for the random-walk supports too (github.com/tsy935/eeg-gnn-ssl).
 ``chain_supports=True`` together with ``basis="chebyshev"`` reproduces that code exactly
 (needed only to load the released checkpoints); with one support both are identical.
 

@@ -1,4 +1,5 @@
-"""Lightweight 1-D CNN of the accuracy-constrained pruning paper (seed 000)."""
+"""Lightweight 1-D CNN of Harshit (2025), "Accuracy-Constrained CNN Pruning for Efficient and
+Reliable EEG-Based Seizure Detection", arXiv:2509.05190."""
 
 from __future__ import annotations
 
@@ -7,20 +8,13 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from .._utils.validation import per_block
+
 __all__ = ["LightCNN1d"]
 
 
-def _as_tuple(value, n, name):
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        value = tuple(int(v) for v in value)
-        if len(value) != n:
-            raise ValueError(f"{name} must have {n} entries (one per conv block), got {value}.")
-        return value
-    return (int(value),) * n
-
-
 class LightCNN1d(nn.Module):
-    """Three-block 1-D CNN with global average pooling (seed 000).
+    """Three-block 1-D CNN with global average pooling (Harshit, arXiv:2509.05190).
 
     Each block is ``Conv1d('same') -> BatchNorm1d -> activation -> Dropout ->
     MaxPool1d``; the channel width increases block by block. Global average
@@ -65,10 +59,10 @@ class LightCNN1d(nn.Module):
     def __init__(self, n_chans, n_outputs, n_times, n_filters=(32, 64, 128),
                  kernel_sizes=(7, 5, 3), pool_size=2, drop_prob=0.25, activation=nn.ReLU):
         super().__init__()
-        n_filters = _as_tuple(n_filters, len(n_filters) if isinstance(n_filters, Sequence) else 3,
+        n_filters = per_block(n_filters, len(n_filters) if isinstance(n_filters, Sequence) else 3,
                               "n_filters")
         n_blocks = len(n_filters)
-        kernel_sizes = _as_tuple(kernel_sizes, n_blocks, "kernel_sizes")
+        kernel_sizes = per_block(kernel_sizes, n_blocks, "kernel_sizes")
         if any(k % 2 == 0 or k < 1 for k in kernel_sizes):
             raise ValueError(f"kernel_sizes must be odd positive integers, got {kernel_sizes}.")
         if pool_size < 1:

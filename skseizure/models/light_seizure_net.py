@@ -1,4 +1,4 @@
-"""LightSeizureNet-style network with EEG-channel class activation maps (seed 001).
+"""LightSeizureNet-style network with EEG-channel class activation maps.
 
 The LightSeizureNet paper (Qiu, Wang, Jiao, IEEE JBHI 2023) publishes its
 abstract and two figures only; the layer table is not public. This module is
@@ -30,22 +30,13 @@ decision over EEG channels and time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._utils.validation import per_block
+
 __all__ = ["LightSeizureNet"]
-
-
-def _tuple(value, n, name):
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        value = tuple(int(v) for v in value)
-        if len(value) != n:
-            raise ValueError(f"{name} must have {n} entries (one per block), got {value}.")
-        return value
-    return (int(value),) * n
 
 
 class LightSeizureNet(nn.Module):
@@ -82,9 +73,9 @@ class LightSeizureNet(nn.Module):
         super().__init__()
         n_filters = tuple(int(f) for f in n_filters)
         n_blocks = len(n_filters)
-        kernels = _tuple(kernel_size, n_blocks, "kernel_size")
-        dilations = _tuple(dilations, n_blocks, "dilations")
-        pools = _tuple(pool_sizes, n_blocks, "pool_sizes")
+        kernels = per_block(kernel_size, n_blocks, "kernel_size")
+        dilations = per_block(dilations, n_blocks, "dilations")
+        pools = per_block(pool_sizes, n_blocks, "pool_sizes")
         self.n_chans = int(n_chans)
         self.n_outputs = int(n_outputs)
         self.n_times = int(n_times)

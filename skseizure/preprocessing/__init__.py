@@ -1,10 +1,13 @@
-"""scikit-learn transformers on windows ``(n_windows, n_channels, n_times)``.
+"""Recording-level filtering and scikit-learn transformers on windows.
 
-Filters, resampling, standardisation, FFT features, band powers and EEG graph builders.
+:func:`filter_continuous` filters a continuous ``(n_channels, n_times)``
+recording (the recommended step before cutting windows); the transformers
+work on windows ``(n_windows, n_channels, n_times)``: filters, resampling,
+standardisation, FFT features, band powers and EEG graph builders.
 """
 
 from .features import BandPower, LineLength
-from .filters import BandpassFilter, NotchFilter
+from .filters import BandpassFilter, NotchFilter, filter_continuous
 from .graphs import (
     CorrelationGraph,
     DistanceGraph,
@@ -19,6 +22,7 @@ from .spectral import FFTLogAmplitude
 from .standardization import ChannelStandardizer, WindowStandardizer
 
 __all__ = [
+    "filter_continuous",
     "BandpassFilter",
     "NotchFilter",
     "Resampler",

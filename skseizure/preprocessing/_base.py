@@ -5,8 +5,9 @@ convention (scikit-learn >= 1.6): **all of them require ``fit``**, even the
 filters whose output does not depend on the training data. ``fit`` is where
 the parameters are validated (against ``sfreq``, the Nyquist frequency, the
 window length) and where the derived state is computed once (``sos_``,
-``up_``/``down_``, ``mean_``/``scale_``) together with ``n_channels_in_``,
-which ``transform`` checks. Calling ``transform`` before ``fit`` raises
+``up_``/``down_``, ``mean_``/``scale_``) together with ``n_channels_in_``
+(and, for the feature extractors whose output depends on the window length,
+``n_times_in_``), which ``transform`` checks. Calling ``transform`` before ``fit`` raises
 :class:`sklearn.exceptions.NotFittedError`. This keeps one rule for users and
 lets a pipeline catch a channel-count mismatch between training and inference.
 """
@@ -33,6 +34,10 @@ class WindowTransformerMixin:
 
     #: Number of dimensions accepted by ``fit`` and ``transform``.
     _input_ndim = 3
+    #: True for transformers whose output layout depends on the window length
+    #: (features): ``fit`` records ``n_times_in_`` and ``transform`` refuses
+    #: windows of another length.
+    _fixed_n_times = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -53,9 +58,10 @@ class WindowTransformerMixin:
             (:class:`skseizure.datasets.Windows`, ``mne.Epochs``): its rate
             must equal the transformer's ``sfreq``.
         reset : bool
-            True in ``fit`` (records ``n_channels_in_``), False in
+            True in ``fit`` (records ``n_channels_in_``, and ``n_times_in_``
+            for transformers with ``_fixed_n_times``), False in
             ``transform`` (requires a fitted estimator with the same channel
-            count).
+            count and, where recorded, window length).
 
         Returns
         -------
@@ -81,9 +87,28 @@ class WindowTransformerMixin:
         X = check_windows(X, ndim=self._input_ndim, name="X")
         if reset:
             self.n_channels_in_ = int(X.shape[1])
+            if self._fixed_n_times:
+                self.n_times_in_ = int(X.shape[-1])
         else:
             check_n_channels(X, self.n_channels_in_, estimator_name=name)
+            if self._fixed_n_times:
+                self._check_n_times_in(X, name)
         return X
+
+    def _check_n_times_in(self, X, name):
+        expected, received = self.n_times_in_, int(X.shape[-1])
+        if received != expected:
+            sfreq = getattr(self, "sfreq_", None)
+            secs = (
+                f" ({expected / sfreq:g} s and {received / sfreq:g} s at {sfreq:g} Hz)"
+                if sfreq
+                else ""
+            )
+            raise ValueError(
+                f"{name} was fitted on windows of {expected} samples but X has windows "
+                f"of {received} samples{secs}; its features depend on the window length: "
+                "cut windows of the length used in fit, or fit again."
+            )
 
 
 class BaseWindowTransformer(WindowTransformerMixin, TransformerMixin, BaseEstimator):

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils.validation import check_sfreq
 from ._base import BaseWindowTransformer
+from ._sos import block_elems, iter_blocks
 
 __all__ = ["BandPower", "LineLength"]
 
@@ -23,6 +24,11 @@ _DEFAULT_BANDS = ((0.5, 4.0), (4.0, 8.0), (8.0, 13.0), (13.0, 30.0))
 
 def _fmt(f):
     return f"{f:g}"
+
+
+def _windows_per_block(X):
+    """Windows per block so that a block holds about 1/16 of ``X`` (at least one window)."""
+    return max(1, block_elems(X.size) // (X.shape[1] * X.shape[2]))
 
 
 class BandPower(BaseWindowTransformer):
@@ -52,6 +58,9 @@ class BandPower(BaseWindowTransformer):
         Validated sampling frequency in Hz.
     n_channels_in_ : int
         Number of channels seen in ``fit``.
+    n_times_in_ : int
+        Window length seen in ``fit`` (samples); ``transform`` refuses
+        another length (the PSD bins depend on it).
 
     Notes
     -----
@@ -70,6 +79,8 @@ class BandPower(BaseWindowTransformer):
     >>> BandPower(sfreq=64).fit_transform(X).shape
     (5, 72)
     """
+
+    _fixed_n_times = True
 
     def __init__(self, sfreq=None, bands=_DEFAULT_BANDS, log=True, nperseg=None):
         self.sfreq = sfreq
@@ -137,14 +148,19 @@ class BandPower(BaseWindowTransformer):
     def _transform(self, X):
         n_windows, n_channels, n_times = X.shape
         nperseg, freqs, masks = self._band_masks(n_times)
-        _, psd = signal.welch(
-            X.astype(np.float64), fs=self.sfreq_, nperseg=nperseg, axis=-1, scaling="density"
-        )
-        df = self.sfreq_ / nperseg
-        # (n, C, F) @ (F, B) -> (n, C, B)
-        power = psd @ masks.T.astype(np.float64) * df
+        weights = masks.T.astype(np.float64) * (self.sfreq_ / nperseg)
+        power = np.empty((n_windows, n_channels, masks.shape[0]), dtype=np.float64)
+        # Blocks of windows: the float64 Welch segments of all windows at once
+        # would take several times the input's memory.
+        for a, b in iter_blocks(n_windows, _windows_per_block(X)):
+            _, psd = signal.welch(
+                X[a:b].astype(np.float64), fs=self.sfreq_, nperseg=nperseg, axis=-1,
+                scaling="density",
+            )
+            # (n, C, F) @ (F, B) -> (n, C, B)
+            np.matmul(psd, weights, out=power[a:b])
         if self.log:
-            power = np.log(np.maximum(power, np.finfo(np.float64).tiny))
+            power = np.log(np.maximum(power, np.finfo(np.float64).tiny, out=power), out=power)
         return power.reshape(n_windows, n_channels * masks.shape[0])
 
     def get_feature_names_out(self, input_features=None):
@@ -194,6 +210,9 @@ class LineLength(BaseWindowTransformer):
     ----------
     n_channels_in_ : int
         Number of channels seen in ``fit``.
+    n_times_in_ : int
+        Window length seen in ``fit`` (samples); ``transform`` refuses
+        another length (the sum, or the mean's noise level, depends on it).
 
     Notes
     -----
@@ -201,6 +220,8 @@ class LineLength(BaseWindowTransformer):
     ``(n_windows, n_channels)`` float32, in input units (per sample if
     ``normalize``). Windows need at least 2 samples.
     """
+
+    _fixed_n_times = True
 
     def __init__(self, normalize=True):
         self.normalize = normalize
@@ -212,7 +233,10 @@ class LineLength(BaseWindowTransformer):
     def _transform(self, X):
         if X.shape[-1] < 2:
             raise ValueError(f"LineLength needs at least 2 samples per window, got {X.shape[-1]}.")
-        ll = np.abs(np.diff(X, axis=-1)).sum(axis=-1, dtype=np.float64)
+        ll = np.empty(X.shape[:2], dtype=np.float64)
+        for a, b in iter_blocks(X.shape[0], _windows_per_block(X)):
+            diff = np.diff(X[a:b], axis=-1)
+            np.abs(diff, out=diff).sum(axis=-1, dtype=np.float64, out=ll[a:b])
         if self.normalize:
             ll /= X.shape[-1] - 1
         return ll

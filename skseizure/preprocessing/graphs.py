@@ -32,13 +32,13 @@ applies to node features as ``S @ X`` (``X`` of shape ``(C, F)``):
 
 - ``filter_type="laplacian"`` (one support, the paper's choice for the undirected
   distance graph): ``A <- max(A, A.T)``, ``L = I - D^-1/2 A D^-1/2`` with ``D`` the row
-  sums **including** the self-loops, ``lambda_max`` from ``scipy.sparse.linalg.eigsh``
-  and ``L~ = 2 L / lambda_max - I`` (reference-facts §1.5; with the self-loops
+  sums **including** the self-loops, ``lambda_max`` its largest eigenvalue
+  and ``L~ = 2 L / lambda_max - I`` (with the self-loops
   ``lambda_max = 0.79056`` for the 19-electrode graph, not 2).
 - ``filter_type="dual_random_walk"`` (two supports, the paper's choice for the directed
   correlation graph): ``[(D_O^-1 A).T, (D_I^-1 A.T).T]`` with ``D_O``/``D_I`` the out/in
   degrees (row sums of ``A`` / ``A.T``). The transposes are the authors' (and the original
-  DCRNN's) convention (reference-facts §1.6): mass diffuses along the edges forward and
+  DCRNN's) convention: mass diffuses along the edges forward and
   backward.
 """
 
@@ -47,12 +47,13 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy.sparse.linalg import eigsh
+from scipy.sparse.csgraph import laplacian
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils.validation import check_n_channels, check_windows
-from ._electrodes import TUSZ_19, pairwise_distances
+from ..datasets.channels import TUSZ_19
+from ..datasets.electrodes import pairwise_distances
 
 __all__ = [
     "DistanceGraph",
@@ -69,7 +70,7 @@ _FILTER_TYPES = ("laplacian", "dual_random_walk")
 
 # --------------------------------------------------------------------------- maths
 def distance_adjacency(distances, kappa=0.9, sigma=None):
-    """Thresholded Gaussian kernel of the paper (§2.2.1, reference-facts §1.5).
+    """Thresholded Gaussian kernel of the paper (Tang et al., 2022, Section 2.2.1).
 
     ``W = exp(-(d / sigma)^2)`` and ``W[d > kappa] = 0``.
 
@@ -98,7 +99,7 @@ def distance_adjacency(distances, kappa=0.9, sigma=None):
 
 
 def correlation_adjacency(X, top_k=3):
-    """Per-clip correlation graph (paper §2.2.1, reference-facts §1.6).
+    """Per-clip correlation graph (Tang et al., 2022, Section 2.2.1).
 
     For each clip, the feature vector of channel ``i`` is flattened (``(T, C, M)`` ->
     ``C`` vectors of length ``T*M``); the edge weight is the absolute *zero-lag
@@ -149,31 +150,47 @@ def correlation_adjacency(X, top_k=3):
 def scaled_laplacian(adjacency, lambda_max=None):
     """Scaled normalised Laplacian ``2 L / lambda_max - I`` of ``max(A, A.T)``.
 
+    ``L = I - D^-1/2 A D^-1/2`` with ``D`` the row sums of ``A`` **including** the
+    self-loops (the authors' convention), computed as ``D^-1/2 (D_off - A_off) D^-1/2``
+    from the combinatorial Laplacian of :func:`scipy.sparse.csgraph.laplacian` (which
+    ignores the diagonal). A node of degree 0 gets ``L[i, i] = 1``.
+
     Parameters
     ----------
     adjacency : ndarray of shape (C, C)
+        Non-negative edge weights.
     lambda_max : float or None
-        ``None``: largest eigenvalue of ``L`` from ``scipy.sparse.linalg.eigsh``.
+        ``None``: largest eigenvalue of ``L`` (:func:`numpy.linalg.eigvalsh`: exact
+        and fast for graphs of tens of nodes).
 
     Returns
     -------
     L_tilde : ndarray of shape (C, C), float32
     lambda_max : float
+
+    Raises
+    ------
+    ValueError
+        If the graph has no edge between distinct nodes (``L = 0``).
     """
     A = np.asarray(adjacency, dtype=np.float64)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"adjacency must be a square (C, C) matrix; got shape {A.shape}.")
     A = np.maximum(A, A.T)
-    d = A.sum(1)
-    with np.errstate(divide="ignore"):
-        d_inv_sqrt = np.where(d > 0, 1.0 / np.sqrt(d), 0.0)
     C = A.shape[0]
-    L = np.eye(C) - d_inv_sqrt[:, None] * A * d_inv_sqrt[None, :]
+    if not (A[~np.eye(C, dtype=bool)] > 0).any():
+        raise ValueError(
+            f"The graph has no edge between its {C} nodes (only self-loops), so its "
+            "Laplacian is 0 and cannot be scaled; loosen the edge threshold."
+        )
+    d = A.sum(1)
+    d_inv_sqrt = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1.0)), 0.0)
+    L = d_inv_sqrt[:, None] * laplacian(A, normed=False) * d_inv_sqrt[None, :]
+    L[np.diag_indices(C)] += d == 0  # isolated node: L[i, i] = 1 - 0
     if lambda_max is None:
-        if C > 2:
-            lambda_max = float(eigsh(L, 1, which="LM", return_eigenvectors=False)[0])
-        else:  # eigsh needs k < C
-            lambda_max = float(np.abs(np.linalg.eigvalsh(L)).max())
-    if lambda_max <= 0:
-        raise ValueError("The graph Laplacian has no positive eigenvalue (graph without edges).")
+        lambda_max = float(np.linalg.eigvalsh(L)[-1])
+    if not lambda_max > 0:
+        raise ValueError(f"lambda_max must be positive, got {lambda_max!r}.")
     return (2.0 * L / lambda_max - np.eye(C)).astype(np.float32), float(lambda_max)
 
 
@@ -263,13 +280,13 @@ class _GraphBase(TransformerMixin, BaseEstimator):
 class DistanceGraph(_GraphBase):
     """Electrode-distance graph: thresholded Gaussian kernel on unit-sphere distances.
 
-    ``W_ij = exp(-(d_ij / sigma)^2)`` if ``d_ij <= kappa`` else 0 (paper §2.2.1). The
+    ``W_ij = exp(-(d_ij / sigma)^2)`` if ``d_ij <= kappa`` else 0 (paper, Section 2.2.1). The
     same undirected graph is used for every clip. Positions come from the idealised
     unit-sphere 10-20 layout (19 electrodes; reproduces the authors'
     ``distances_3d.csv`` within 1e-4 and their 36 edges), from MNE's ``standard_1020``
     template projected on the unit sphere for other electrodes, and bipolar channels
     ``"A-B"`` sit at the midpoint of A and B (our extension), see
-    :mod:`skseizure.preprocessing._electrodes`.
+    :mod:`skseizure.datasets.electrodes`.
 
     See the module docstring for why the builder is passed to the estimator
     (``DCRNNClassifier(graph=DistanceGraph(...))``) and how to grid-search ``kappa``.
@@ -351,6 +368,7 @@ class DistanceGraph(_GraphBase):
         self.adjacency_ = distance_adjacency(self.distances_, self.kappa, self.sigma_).astype(
             np.float32
         )
+        self._check_has_edges()
         if self.filter_type == "laplacian":
             L, self.lambda_max_ = scaled_laplacian(self.adjacency_)
             self.supports_ = L[None]
@@ -359,6 +377,17 @@ class DistanceGraph(_GraphBase):
             self.supports_ = random_walk_supports(self.adjacency_)
         self.n_channels_in_ = len(ch_names)
         return self
+
+    def _check_has_edges(self):
+        off_diagonal = ~np.eye(len(self.ch_names_), dtype=bool)
+        if not (self.adjacency_[off_diagonal] > 0).any():
+            closest = float(self.distances_[off_diagonal].min(initial=np.inf))
+            C = len(self.ch_names_)
+            raise ValueError(
+                f"kappa={self.kappa!r} leaves no edge between the {C} electrodes (the "
+                f"closest pair is {closest:.4g} apart on the unit sphere): the graph "
+                f"would have only self-loops. Use kappa >= {closest:.4g} (default 0.9)."
+            )
 
     def _check_X(self, X):
         check_is_fitted(self, "adjacency_")
@@ -396,7 +425,7 @@ class CorrelationGraph(_GraphBase):
     For each clip, ``W_ij = |x_i * x_j|`` (normalised cross-correlation at lag 0 of the
     flattened ``T*M`` feature vectors of channels ``i`` and ``j``, no mean removal) if
     ``j`` is among the ``top_k`` strongest neighbours of ``i``, else 0; self-edges have
-    weight 1 (paper §2.2.1, reference-facts §1.6). Compute it, as the authors do, on the
+    weight 1 (paper, Section 2.2.1). Compute it, as the authors do, on the
     **unstandardised** log-amplitude FFT clip: :class:`~skseizure.estimators.DCRNNClassifier`
     does that for you (it standardises after building the graph).
 

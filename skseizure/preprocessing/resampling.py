@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils.validation import check_sfreq
 from ._base import BaseWindowTransformer
+from ._sos import block_elems, iter_blocks
 
 __all__ = ["Resampler"]
 
@@ -57,8 +58,11 @@ class Resampler(BaseWindowTransformer):
     (:meth:`n_times_out` computes it). When ``n_times * new_sfreq / sfreq`` is
     a whole number (e.g. whole-second windows at integer rates) the window
     keeps its duration exactly. Resample the continuous recording before
-    windowing when possible: each window is filtered independently, so its
-    first and last few samples carry edge effects.
+    windowing when possible (a recording ``(n_channels, n_times)`` is one
+    window: ``X[None]``): each window is filtered independently, so its
+    first and last few samples carry edge effects. Rows are resampled in
+    blocks of about 1/16 of the input, so memory beyond the output stays a
+    fraction of the input.
 
     Examples
     --------
@@ -112,6 +116,15 @@ class Resampler(BaseWindowTransformer):
     def _transform(self, X):
         if self.up_ == self.down_:
             return X.copy()
-        return signal.resample_poly(
-            X, self.up_, self.down_, axis=-1, window=self.window, padtype=self.padtype
-        )
+        n_windows, n_channels, n_times = X.shape
+        rows = X.reshape(n_windows * n_channels, n_times)
+        out = np.empty((n_windows, n_channels, self.n_times_out(n_times)), dtype=np.float32)
+        out_rows = out.reshape(rows.shape[0], -1)
+        # Blocks of rows (channels of windows): resample_poly's float64
+        # temporaries stay a fraction of the input instead of several times it.
+        for a, b in iter_blocks(rows.shape[0], max(1, block_elems(X.size) // n_times)):
+            out_rows[a:b] = signal.resample_poly(
+                rows[a:b], self.up_, self.down_, axis=-1, window=self.window,
+                padtype=self.padtype,
+            )
+        return out

@@ -2,10 +2,10 @@
 
 A pruned network no longer matches its class defaults, so its weights cannot be
 loaded into a freshly built module. The file written here is an ordinary
-skseizure estimator file (see :mod:`skseizure.estimators.serialization`: a
-``torch.save`` archive of tensors + a JSON configuration, read back with
-``torch.load(weights_only=True)``; no pickled code) whose fitted attributes also
-hold the pruning record:
+skseizure model file (:mod:`skseizure.estimators.persistence`: tensors + a JSON
+configuration with a checksum, read with ``torch.load(weights_only=True)``; no
+code from the file runs) carrying the pruning record as extension state
+(registered below with :func:`~skseizure.estimators.persistence.register_extension`):
 
 - ``pruning_steps_``: ``[[root_conv_name, [removed output-channel indices]], ...]``
   in pruning order;
@@ -19,27 +19,66 @@ coupled layer is resized exactly as during pruning), then loads the weights with
 
 from __future__ import annotations
 
+import numbers
 
+import numpy as np
 import torch
+from skorch import NeuralNet
 
-from ..estimators import serialization as _ser
+from ..estimators import BaseNetClassifier
+from ..estimators.persistence import load_estimator, register_extension, save_estimator
 from ._torch_pruning import replay_pruning
 
 __all__ = ["save_pruned", "load_pruned", "PRUNING_ATTRS"]
 
 #: Fitted attributes that mark an estimator as pruned.
 PRUNING_ATTRS = ("pruning_steps_", "pruning_input_shape_")
+#: Largest example input traced when replaying (elements); guards against absurd shapes.
+_MAX_EXAMPLE_ELEMENTS = 50_000_000
+
+
+def _checked_record(state):
+    """The pruning record ``{attribute: value}`` as ``(shape, steps)``; ``ValueError`` if malformed."""
+    missing = [a for a in PRUNING_ATTRS if a not in state]
+    if missing:
+        raise ValueError(f"the pruning record lacks {missing}.")
+    shape = state["pruning_input_shape_"]
+    if not (isinstance(shape, (list, tuple)) and 1 <= len(shape) <= 4 and all(
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in shape)):
+        raise ValueError(f"pruning_input_shape_ must be 1 to 4 positive ints, got {shape!r}.")
+    if 2 * int(np.prod([int(s) for s in shape], dtype=np.int64)) > _MAX_EXAMPLE_ELEMENTS:
+        raise ValueError(f"pruning_input_shape_ {shape!r} is implausibly large.")
+    steps = state["pruning_steps_"]
+    ok = isinstance(steps, list) and all(
+        isinstance(step, (list, tuple)) and len(step) == 2 and isinstance(step[0], str)
+        and isinstance(step[1], list)
+        and all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i >= 0
+                for i in step[1])
+        for step in steps)
+    if not ok:
+        raise ValueError("pruning_steps_ must be a list of [layer name, [channel indices]].")
+    return tuple(int(s) for s in shape), [(name, [int(i) for i in idxs]) for name, idxs in steps]
+
+
+def _replay(est):
+    """Shrink ``est.module_`` as recorded (called by the loader before the weights load)."""
+    shape, steps = _checked_record({a: getattr(est, a) for a in PRUNING_ATTRS})
+    param = next(est.module_.parameters())
+    example = torch.zeros((2,) + shape, dtype=torch.float32, device=param.device)
+    replay_pruning(est.module_, example, steps)
+
+
+register_extension("pruning", PRUNING_ATTRS, _replay, loader="skseizure.pruning.load_pruned",
+                   check=_checked_record)
 
 
 def _network_of(obj):
     """The fitted network estimator inside ``obj`` (a pruner, pipeline or network)."""
-    from .structured import StructuredPruner
-
     if hasattr(obj, "steps"):  # Pipeline: its last step
         obj = obj.steps[-1][1]
-    if isinstance(obj, StructuredPruner):
+    if not isinstance(obj, NeuralNet) and hasattr(obj, "estimator"):  # a meta-estimator
         if not hasattr(obj, "estimator_"):
-            raise ValueError("This StructuredPruner is not fitted yet; call fit before saving.")
+            raise ValueError(f"This {type(obj).__name__} is not fitted yet; call fit before saving.")
         return obj.estimator_
     return obj
 
@@ -62,11 +101,10 @@ def save_pruned(estimator, path, *, overwrite=False):
     -------
     path : pathlib.Path
     """
-    net = _network_of(estimator)
-    return _ser.save_estimator(net, path, overwrite=overwrite)
+    return save_estimator(_network_of(estimator), path, overwrite=overwrite)
 
 
-def load_pruned(path, *, device=None):
+def load_pruned(path, *, device=None, trusted=None):
     """Load a network estimator saved by :func:`save_pruned` (pruned or not).
 
     Parameters
@@ -75,6 +113,9 @@ def load_pruned(path, *, device=None):
     device : str or None
         Map the weights to this device (default: the saved one, CPU if CUDA is
         unavailable).
+    trusted : list of str or None
+        Extra class names the file may name (see
+        :func:`skseizure.estimators.persistence.load_estimator`).
 
     Returns
     -------
@@ -84,34 +125,10 @@ def load_pruned(path, *, device=None):
 
     Raises
     ------
-    ValueError
-        If the file is not an skseizure estimator file, names a class outside
-        skseizure, or its pruning record does not fit the saved architecture.
+    ModelFileError
+        (a ``ValueError``) The file is not a valid skseizure model file, names a
+        class outside the registry, or its pruning record does not fit the saved
+        architecture.
     """
-    from skorch.history import History
-
-    from ..estimators._base import BaseNetClassifier
-
-    payload, config, arrays = _ser.read_estimator_file(path)
-    if "pruning_steps_" not in config["fitted"]:
-        return BaseNetClassifier.load(path, device=device)
-    est = _ser.build_saved_estimator(BaseNetClassifier, config, arrays, path, device=device)
-    klass = type(est)
-    shape = tuple(int(s) for s in est.pruning_input_shape_)
-    module = est.module_
-    param = next(module.parameters())
-    example = torch.zeros((2,) + shape, dtype=torch.float32, device=param.device)
-    steps = [(str(name), [int(i) for i in idxs]) for name, idxs in est.pruning_steps_]
-    try:
-        replay_pruning(module, example, steps)
-        module.load_state_dict(payload["state_dict"], strict=True)
-    except (RuntimeError, ValueError, IndexError) as exc:
-        raise ValueError(
-            f"the pruned weights in {path} do not fit {klass.__name__}'s network after "
-            f"replaying the recorded pruning (different architecture?): {exc}"
-        ) from exc
-    # the optimizer was built on the unpruned parameters: rebuild it on the pruned ones
-    est.initialize_optimizer()
-    est.history_ = History(_ser._decode(config["history"], arrays))
-    module.eval()
-    return est
+    return load_estimator(path, cls=BaseNetClassifier, device=device, trusted=trusted,
+                          extensions=("pruning",))

@@ -7,7 +7,7 @@ Torch-Pruning's autograd-traced dependency graph is resized with it (BatchNorm,
 depthwise convolutions, the next convolution's input channels, the LSTM input size,
 the fully connected layer after global pooling or flatten).
 
-Criterion (seed 000, reference-facts §5.1): per layer, the importance of output
+Criterion (Mounvik K and Harshit, 2025, arXiv 2509.05190): per layer, the importance of output
 channel ``j`` of a convolution is the L1 norm of its kernel, ``sum(|W[j]|)``; the
 ``floor(amount * n_channels)`` channels with the smallest norms are removed (ties:
 the lower channel index goes first), never all of them. This is Torch-Pruning's
@@ -21,6 +21,18 @@ Layers whose width is fixed are protected: the classifier output layer, anything
 caller lists, the input of the network (a depthwise convolution that reads the EEG
 channels directly), and grouped convolutions with a depth multiplier other than 1
 (Torch-Pruning cannot keep ``out_channels`` divisible by ``groups`` for them).
+
+**Flatten after a reshape.** Torch-Pruning maps the channels of a convolution to the
+input columns of a following ``nn.Linear`` through ``flatten`` only when the channel
+axis stays axis 1 (columns ``j * n_positions ...``). Networks that reshape first,
+e.g. ``LightSeizureNet``'s per-EEG-channel branches flattened channel-major (column
+``c * n_filters + j`` for EEG channel ``c``), get a wrong mapping. For every linear
+layer whose input columns a pruned convolution feeds, the columns are therefore found
+by a probe (:func:`_probed_columns`: shift the removed channels by a large constant
+and see which inputs of the linear layer move) and those columns are removed by hand
+(``torch_pruning.prune_linear_in_channels``). The probe only decides *which* columns;
+every step is still verified against the masked network as described in
+:func:`prune_module`.
 """
 
 from __future__ import annotations
@@ -158,7 +170,7 @@ def _importance(importance):
                 f"importance must be one of {sorted(_IMPORTANCES)} or a "
                 f"torch_pruning.importance.Importance instance; got {importance!r}."
             )
-        # seed 000's per-layer L1 criterion; p=2 gives the squared L2 norm (same ranking).
+        # the paper's per-layer L1 criterion; p=2 gives the squared L2 norm (same ranking).
         return tp.importance.MagnitudeImportance(
             p=_IMPORTANCES[key], group_reduction="first", normalizer=None
         )
@@ -252,6 +264,114 @@ def _probe_input(example_inputs):
     return x.to(device=example_inputs.device, dtype=example_inputs.dtype)
 
 
+def _linear_inputs(module, linears, x):
+    """Inputs of each linear layer in ``linears`` for the batch ``x``, as 2-D arrays."""
+    seen = {}
+    handles = [lin.register_forward_pre_hook(
+        lambda mod, args: seen.__setitem__(mod, args[0].detach().reshape(-1, args[0].shape[-1])))
+        for lin in linears]
+    try:
+        with torch.no_grad():
+            module(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return seen
+
+
+def _probed_columns(module, root_name, idxs, linears, x):
+    """Input columns of each linear layer that the output channels ``idxs`` of ``root_name`` feed.
+
+    On a copy of ``module`` (eval mode, BatchNorm made the identity so that a shift
+    keeps its sign), the channels ``idxs`` of the root convolution's output are shifted
+    by ``+delta`` and by ``-delta`` (``delta`` far above every activation); a column
+    that moves in either run is fed by them. Returns ``{linear_name: sorted columns}``.
+    """
+    probe = copy.deepcopy(module).eval()
+    named = dict(probe.named_modules())
+    for m in probe.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            with torch.no_grad():
+                if m.affine:
+                    m.weight.fill_(1.0)
+                    m.bias.zero_()
+                if m.track_running_stats and m.running_mean is not None:
+                    m.running_mean.zero_()
+                    m.running_var.fill_(1.0)
+    lins = [named[n] for n in linears]
+    base = _linear_inputs(probe, lins, x)
+    scale = max(float(v.abs().max()) for v in base.values()) if base else 0.0
+    moved = {lin: torch.zeros(lin.in_features, dtype=torch.bool) for lin in lins}
+    index = torch.as_tensor(list(idxs), dtype=torch.long)
+    for sign in (1.0, -1.0):
+        delta = sign * 1e4 * (1.0 + scale + float(x.abs().max()))
+
+        def shift(mod, args, out, delta=delta):
+            out = out.clone()
+            out[:, index] += delta
+            return out
+
+        handle = named[root_name].register_forward_hook(shift)
+        try:
+            shifted = _linear_inputs(probe, lins, x)
+        finally:
+            handle.remove()
+        for lin in lins:
+            if lin in shifted and lin in base:
+                moved[lin] |= (shifted[lin] != base[lin]).any(0).cpu()
+    return {n: [int(i) for i in torch.nonzero(moved[named[n]]).flatten()] for n in linears}
+
+
+def _prune_step(module, example_inputs, root_name, idxs):
+    """Remove output channels ``idxs`` of convolution ``root_name`` and every coupled layer.
+
+    Torch-Pruning's group does the work, except for the input columns of linear
+    layers: those come from :func:`_probed_columns` (correct after any reshape or
+    permutation) whenever the probe finds the same number of columns per removed
+    channel as the layer has per channel, else Torch-Pruning's own mapping is kept.
+    Deterministic for a given architecture, so :func:`replay_pruning` repeats it.
+    """
+    DG = _build_graph(module, example_inputs)
+    names = {m: n for n, m in module.named_modules()}
+    root = dict(module.named_modules())[root_name]
+    n_channels = root.out_channels
+    group = DG.get_pruning_group(root, tp.prune_conv_out_channels, list(idxs))
+    linears = [names[dep.target.module] for dep, _ in group
+               if isinstance(dep.target.module, nn.Linear)
+               and dep.handler == tp.prune_linear_in_channels]
+    columns = {}
+    if linears:
+        probed = _probed_columns(module, root_name, idxs, linears, _probe_input(example_inputs))
+        for name, cols in probed.items():
+            n_in = dict(module.named_modules())[name].in_features
+            if cols and len(cols) * n_channels == len(idxs) * n_in:
+                columns[name] = cols
+    applied = set()
+    for dep, dep_idxs in group:
+        m = dep.target.module
+        if isinstance(m, nn.Linear) and dep.handler == tp.prune_linear_in_channels \
+                and names.get(m) in columns:
+            continue
+        n = None
+        if DG.is_out_channel_pruning_fn(dep.handler):
+            n = DG.get_out_channels(m)
+        elif DG.is_in_channel_pruning_fn(dep.handler):
+            n = DG.get_in_channels(m)
+        if n is not None and n <= len(dep_idxs):
+            raise ValueError(
+                f"pruning {root_name!r} would remove every channel of {names.get(m, m)!r} "
+                "(channel index mapping through a reshape?)"
+            )
+        key = (id(m), dep.handler)
+        if key in applied:  # a layer reached twice in the group is pruned once
+            continue
+        applied.add(key)
+        dep(dep_idxs)
+    for name, cols in columns.items():
+        tp.prune_linear_in_channels(dict(module.named_modules())[name], cols)
+    return module
+
+
 def prune_module(module, example_inputs, amount, *, importance="l1", ignored_layers=()):
     """Physically remove the least important kernels of every prunable convolution.
 
@@ -273,7 +393,7 @@ def prune_module(module, example_inputs, amount, *, importance="l1", ignored_lay
     amount : float in [0, 1)
         Fraction of the kernels (output channels) of each convolution to remove.
     importance : {"l1", "l2"} or torch_pruning Importance, default="l1"
-        Kernel score; "l1" is the L1 norm of each kernel (seed 000).
+        Kernel score; "l1" is the L1 norm of each kernel (the paper's).
     ignored_layers : sequence of nn.Module
         Layers whose output width is fixed (the classifier output layer, ...).
 
@@ -349,15 +469,7 @@ def prune_module(module, example_inputs, amount, *, importance="l1", ignored_lay
                     order = torch.argsort(scores, stable=True)  # ascending: weakest first
                     idxs = sorted(int(i) for i in order[:k])
                     candidate = copy.deepcopy(current)
-                    cand_DG = _build_graph(candidate, example_inputs)
-                    cand_root = dict(candidate.named_modules())[root_name]
-                    group = cand_DG.get_pruning_group(cand_root, tp.prune_conv_out_channels, idxs)
-                    if not cand_DG.check_pruning_group(group):
-                        raise ValueError(
-                            "check_pruning_group refused it (channel index mapping "
-                            "through a reshape?)"
-                        )
-                    group.prune()
+                    _prune_step(candidate, example_inputs, root_name, idxs)
                     saved = copy.deepcopy(reference.state_dict())
                     _mask_group(
                         ref_DG.get_pruning_group(
@@ -425,8 +537,7 @@ def replay_pruning(module, example_inputs, steps):
                     f"removes {idxs}."
                 )
             # one graph per step, exactly as prune_module traced its verified copies
-            DG = _build_graph(module, example_inputs)
-            DG.get_pruning_group(named[name], tp.prune_conv_out_channels, idxs).prune()
+            _prune_step(module, example_inputs, name, idxs)
     finally:
         module.train(was_training)
     return module

@@ -1,57 +1,46 @@
-"""Accuracy-constrained structured pruning as a scikit-learn meta-estimator (seed 000)."""
+"""Accuracy-constrained structured pruning as a scikit-learn meta-estimator."""
 
 from __future__ import annotations
 
 import copy
-import inspect
 import numbers
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils.random import seed_from_random_state
 from .._utils.validation import check_groups, check_windows
+from ..estimators.training import (
+    check_input_shape,
+    check_labels,
+    inner_validation_split,
+    warn_window_wise_split,
+)
+from ._persistence import save_pruned
+from ._retraining import (
+    bisect_amount,
+    fit_network,
+    is_skorch_net,
+    module_device,
+    network_has_validation,
+    prune_copy,
+    retrain,
+)
 from ._torch_pruning import conv_layers, find_output_layer, prune_module
 from .flops import count_flops, count_params
 
 __all__ = ["StructuredPruner"]
 
 
-def _is_skorch_net(estimator):
-    try:
-        from skorch import NeuralNet
-    except ImportError:  # pragma: no cover - skorch is a hard dependency
-        return False
-    return isinstance(estimator, NeuralNet)
-
-
-def _accepts_groups(estimator):
-    try:
-        return "groups" in inspect.signature(estimator.fit).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        return False
-
-
-def _fit_kwargs(estimator, groups, fit_params):
-    kwargs = dict(fit_params)
-    if groups is not None and _accepts_groups(estimator):
-        kwargs["groups"] = groups
-    return kwargs
-
-
-def _module_device(module):
-    param = next(module.parameters(), None)
-    return param.device if param is not None else torch.device("cpu")
-
-
 class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Structured (kernel-wise) pruning of a network classifier, with an accuracy constraint.
 
-    Implements seed 000 (Accuracy-Constrained CNN Pruning): train the network, score
+    Implements the method of Mounvik K and Harshit (2025), "Accuracy-Constrained CNN
+    Pruning for Efficient and Reliable EEG-Based Seizure Detection" (arXiv
+    2509.05190): train the network, score
     every convolution kernel by the L1 norm of its weights, keep the top
     ``1 - amount`` kernels **per convolution layer**, build a physically smaller
     network (kept output channels; BatchNorm, depthwise convolutions, the next
@@ -72,7 +61,7 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         remove: ``floor(amount * n_kernels)`` per layer, never all. With
         ``max_score_drop`` set, this is the largest fraction tried.
     importance : {"l1", "l2"} or torch_pruning importance, default="l1"
-        Kernel score. ``"l1"``: ``sum(|W_j|)`` of each kernel, per layer (seed 000;
+        Kernel score. ``"l1"``: ``sum(|W_j|)`` of each kernel, per layer (the paper's;
         Torch-Pruning's ``MagnitudeImportance(p=1, group_reduction="first",
         normalizer=None)``). ``"l2"``: squared L2 norm (same ranking as L2).
     scoring : str or callable, default="f1_macro"
@@ -98,11 +87,12 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         returns an unfitted estimator, so a cloned pruner with ``prefit=True``
         cannot be fitted (as with sklearn's ``SelectFromModel``).
     validation_fraction : float in (0, 1) or None, default=0.2
-        Fraction of the subjects (when ``groups`` are given; windows, stratified,
-        otherwise) held out from training to compute ``baseline_score_`` and
-        ``pruned_score_`` and to apply the constraint. The final networks are
-        trained on the rest. None trains on everything; the scores are then NaN and
-        ``max_score_drop`` must be None.
+        Fraction of the windows held out from training to compute
+        ``baseline_score_`` and ``pruned_score_`` and to apply the constraint, split
+        by :func:`skseizure.estimators.inner_validation_split`: whole subjects when
+        ``groups`` are given; windows, stratified, otherwise (``fit`` then warns).
+        The final networks are trained on the rest. None trains on everything; the
+        scores are then NaN and ``max_score_drop`` must be None.
     n_search_steps : int, default=3
         Bisection steps of the constrained search.
     random_state : int, RandomState or None, default=None
@@ -122,7 +112,7 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         validation split).
     kernel_retention_ : dict
         ``{"overall": float, "per_layer": {layer_name: float}}``: fraction of the
-        convolution kernels kept (seed 000's "No. of kernels"), over all convolutions
+        convolution kernels kept (the paper's "No. of kernels"), over all convolutions
         (protected ones included) and per convolution.
     protected_layers_ : dict of str to str
         Convolutions left unpruned and why.
@@ -142,6 +132,8 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Class labels (from ``estimator_``).
     n_channels_in_ : int
         Number of input channels seen in ``fit``.
+    input_shape_ : tuple of int
+        Shape of one window seen in ``fit``; other shapes are refused at predict.
     validation_indices_ : ndarray of int or None
         Indices (into the ``X`` given to ``fit``) of the held-out validation windows
         (whole subjects when ``groups`` were given).
@@ -208,41 +200,30 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self):
-        amount = self.amount
-        if (
-            isinstance(amount, bool)
-            or not isinstance(amount, numbers.Real)
-            or not np.isfinite(amount)
-            or not 0.0 <= float(amount) < 1.0
-        ):
+        def number(v):
+            return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+        amount, drop, frac = self.amount, self.max_score_drop, self.validation_fraction
+        if not (number(amount) and 0.0 <= amount < 1.0):  # also refuses NaN
             raise ValueError(
                 f"amount must be a fraction in [0, 1) of the kernels to remove; got {amount!r}."
             )
-        drop = self.max_score_drop
-        if drop is not None and (
-            isinstance(drop, bool) or not isinstance(drop, numbers.Real) or not drop >= 0
-        ):
+        if drop is not None and not (number(drop) and drop >= 0):
             raise ValueError(f"max_score_drop must be None or a number >= 0; got {drop!r}.")
-        frac = self.validation_fraction
-        if frac is not None and (
-            isinstance(frac, bool) or not isinstance(frac, numbers.Real) or not 0 < frac < 1
-        ):
-            raise ValueError(
-                f"validation_fraction must be None or in (0, 1); got {frac!r}."
-            )
+        if frac is not None and not (number(frac) and 0 < frac < 1):
+            raise ValueError(f"validation_fraction must be None or in (0, 1); got {frac!r}.")
         if drop is not None and frac is None:
             raise ValueError(
                 "max_score_drop needs a validation split: set validation_fraction "
                 "(e.g. 0.2), or max_score_drop=None."
             )
-        if not isinstance(self.n_search_steps, numbers.Integral) or self.n_search_steps < 0:
-            raise ValueError(
-                f"n_search_steps must be an integer >= 0; got {self.n_search_steps!r}."
-            )
+        steps = self.n_search_steps
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+            raise ValueError(f"n_search_steps must be an integer >= 0; got {steps!r}.")
 
     def _check_prunable(self, estimator):
         name = type(estimator).__name__
-        if not _is_skorch_net(estimator):
+        if not is_skorch_net(estimator):
             raise TypeError(
                 f"StructuredPruner needs a skorch network estimator (skorch.NeuralNet, "
                 f"e.g. skseizure.estimators.LightCNNClassifier); got {name}, which has no "
@@ -258,31 +239,16 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "removes convolution kernels)."
             )
 
-    # --------------------------------------------------------------- helpers
-    def _split(self, X, y, groups, seed):
-        n = X.shape[0]
+    def _split(self, y, groups, seed):
+        """Indices of the pruner's training and validation windows."""
         if self.validation_fraction is None:
-            return np.arange(n), None
-        if groups is not None:
-            if np.unique(groups).size < 2:
-                raise ValueError(
-                    "groups hold a single subject: a subject-wise validation split needs "
-                    "at least 2 (or set validation_fraction=None)."
-                )
-            splitter = GroupShuffleSplit(
-                n_splits=1, test_size=self.validation_fraction, random_state=seed
+            return np.arange(y.shape[0]), None
+        if groups is not None and np.unique(groups).size < 2:
+            raise ValueError(
+                "groups hold a single subject: a subject-wise validation split needs "
+                "at least 2 (or set validation_fraction=None)."
             )
-            return next(splitter.split(X, y, groups))
-        _, counts = np.unique(y, return_counts=True)
-        if counts.min() >= 2:
-            splitter = StratifiedShuffleSplit(
-                n_splits=1, test_size=self.validation_fraction, random_state=seed
-            )
-        else:
-            splitter = ShuffleSplit(
-                n_splits=1, test_size=self.validation_fraction, random_state=seed
-            )
-        return next(splitter.split(X, y))
+        return inner_validation_split(y, groups, self.validation_fraction, random_state=seed)
 
     def _score(self, estimator, X, y):
         if X is None:
@@ -291,48 +257,56 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return float(scorer(estimator, X, y))
 
     def _example_inputs(self, module, X):
-        return torch.as_tensor(X[:2], device=_module_device(module))
+        return torch.as_tensor(X[:2], device=module_device(module))
 
     def _candidate(self, base, amount, X, y, groups, fit_params, X_val, y_val, seed):
         """Prune a copy of ``base`` at ``amount``, retrain it, score it."""
-        module = copy.deepcopy(base.module_)
         n_outputs = len(getattr(base, "classes_", [])) or None
-        report = prune_module(
-            module,
-            self._example_inputs(module, X),
-            float(amount),
-            importance=self.importance,
-            ignored_layers=[find_output_layer(module, n_outputs)],
-        )
+        module, report = prune_copy(base, amount, self._example_inputs(base.module_, X),
+                                    importance=self.importance, n_outputs=n_outputs)
         est = copy.deepcopy(base)
         if report.removed:
             est.module_ = module
             if self.retrain:
-                self._retrain(est, X, y, groups, fit_params, seed)
+                retrain(est, X, y, groups, fit_params, seed)
             else:
                 # one-shot: still a fresh optimizer on the new parameters
                 est.initialize_optimizer()
         score = self._score(est, X_val, y_val)
         return est, report, score
 
-    @staticmethod
-    def _retrain(est, X, y, groups, fit_params, seed):
-        # skorch keeps references to the old Parameters in the optimizer: build a new
-        # optimizer (and callbacks: early stopping, LR schedule, checkpoints) and a new
-        # history, then fit with warm_start so that ``initialize()`` does not rebuild
-        # the module from its (unpruned) class arguments.
-        est.initialize_optimizer()
-        est.initialize_callbacks()
-        est.initialize_history()
-        warm_start = est.warm_start
-        est.warm_start = True
-        try:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                est.fit(X, y, **_fit_kwargs(est, groups, fit_params))
-        finally:
-            est.warm_start = warm_start
-        return est
+    def _check_fit_input(self, X, y, groups):
+        X = check_windows(X, ndim=(3, 4))
+        y = check_labels(y)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"y must be 1-D with one label per window ({X.shape[0]}); got shape {y.shape}."
+            )
+        groups = check_groups(groups, X.shape[0])
+        fits_network = not self.prefit or self.retrain
+        if groups is None and (self.validation_fraction is not None
+                               or (fits_network and network_has_validation(self.estimator))):
+            warn_window_wise_split(
+                type(self).__name__, stacklevel=4,
+                split="validation split (pruning constraint and the network's early stopping)",
+                disable="validation_fraction=None and the network's valid_size=None")
+        return X, y, groups
+
+    def _baseline_report(self, base, X):
+        """Report of the unpruned network (kept when no candidate passes)."""
+        return prune_module(copy.deepcopy(base.module_), self._example_inputs(base.module_, X),
+                            0.0, ignored_layers=[find_output_layer(base.module_)])
+
+    def _baseline(self, X, y, groups, fit_params, seed):
+        if not self.prefit:
+            return fit_network(clone(self.estimator), X, y, groups, fit_params, seed)
+        est = self.estimator
+        if not (getattr(est, "initialized_", False) and hasattr(est, "module_")):
+            raise ValueError(
+                f"prefit=True but {type(est).__name__} is not fitted; fit it "
+                "first or use prefit=False."
+            )
+        return copy.deepcopy(est)
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, groups=None, **fit_params):
@@ -344,10 +318,11 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             Windows (float32). 4-D inputs such as ``(n, 1, n_electrodes, n_times)``
             signatures are accepted for 2-D networks.
         y : array-like of shape (n_windows,)
-            Labels.
+            Labels; NaN, None or inf are refused.
         groups : array-like of shape (n_windows,), optional
             Subject ids: the validation split is then subject-wise, and they are
             passed on to the network's ``fit`` (its own early-stopping split).
+            Without them (and with a validation split) ``fit`` warns.
         **fit_params : dict
             Passed to the network's ``fit``.
 
@@ -357,38 +332,19 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         self._validate_params()
         self._check_prunable(self.estimator)
-        X = check_windows(X, ndim=(3, 4))
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"y must be 1-D with one label per window ({X.shape[0]}); got shape {y.shape}."
-            )
-        groups = check_groups(groups, X.shape[0])
+        X, y, groups = self._check_fit_input(X, y, groups)
         seed = seed_from_random_state(self.random_state)
-        train, val = self._split(X, y, groups, seed)
+        train, val = self._split(y, groups, seed)
         X_tr, y_tr = X[train], y[train]
         g_tr = None if groups is None else groups[train]
         X_val, y_val = (None, None) if val is None else (X[val], y[val])
 
-        if self.prefit:
-            if not getattr(self.estimator, "initialized_", False) or not hasattr(
-                self.estimator, "module_"
-            ):
-                raise ValueError(
-                    f"prefit=True but {type(self.estimator).__name__} is not fitted; fit it "
-                    "first or use prefit=False."
-                )
-            base = copy.deepcopy(self.estimator)
-        else:
-            base = clone(self.estimator)
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                base.fit(X_tr, y_tr, **_fit_kwargs(base, g_tr, fit_params))
+        base = self._baseline(X_tr, y_tr, g_tr, fit_params, seed)
         self._check_module(base)
-
         module = base.module_
-        one = torch.as_tensor(X[:1], device=_module_device(module))
+        one = torch.as_tensor(X[:1], device=module_device(module))
         self.n_channels_in_ = int(X.shape[1])
+        self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.validation_indices_ = None if val is None else np.asarray(val)
         self.baseline_estimator_ = base
         self.baseline_score_ = self._score(base, X_val, y_val)
@@ -401,45 +357,26 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             est, report, score = self._candidate(
                 base, amount, X_tr, y_tr, g_tr, fit_params, X_val, y_val, seed
             )
-            entry = {
+            history.append({
                 "amount": float(amount),
                 "score": score,
                 "accepted": None,
                 "n_params": count_params(est.module_),
                 "flops": count_flops(est.module_, one),
                 "kernel_retention": report.kernel_retention["overall"],
-            }
-            history.append(entry)
-            return est, report, score, entry
+            })
+            return est, report, score
 
-        est, report, score, entry = attempt(self.amount)
         if self.max_score_drop is None:
-            entry["accepted"] = True
+            est, report, score = attempt(self.amount)
+            history[-1]["accepted"] = True
             best = (float(self.amount), est, report, score)
         else:
             threshold = self.baseline_score_ - float(self.max_score_drop)
-            if score >= threshold:
-                entry["accepted"] = True
-                best = (float(self.amount), est, report, score)
-            else:
-                entry["accepted"] = False
-                # lo is always acceptable (0 = the baseline itself), hi is not
-                base_report = prune_module(
-                    copy.deepcopy(module), self._example_inputs(module, X), 0.0,
-                    ignored_layers=[find_output_layer(module)],
-                )
-                best = (0.0, base, base_report, self.baseline_score_)
-                lo, hi = 0.0, float(self.amount)
-                for _ in range(int(self.n_search_steps)):
-                    mid = round(0.5 * (lo + hi), 12)  # tidy float noise in history_
-                    est, report, score, entry = attempt(mid)
-                    entry["accepted"] = bool(score >= threshold)
-                    if entry["accepted"]:
-                        lo = mid
-                        best = (mid, est, report, score)
-                    else:
-                        hi = mid
-
+            best = bisect_amount(attempt, history, float(self.amount), threshold,
+                                 int(self.n_search_steps),
+                                 lambda: (base, self._baseline_report(base, X),
+                                          self.baseline_score_))
         self.amount_, self.estimator_, report, self.pruned_score_ = best
         self.history_ = history
         self.kernel_retention_ = report.kernel_retention
@@ -469,8 +406,6 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         path : pathlib.Path
         """
-        from ._persistence import save_pruned
-
         check_is_fitted(self, "estimator_")
         return save_pruned(self, path, overwrite=overwrite)
 
@@ -500,10 +435,14 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self.estimator_.score(X, y, sample_weight=sample_weight)
 
     def _check_X(self, X):
+        """Windows of the shape seen in ``fit`` (channels first, then the other axes)."""
         X = check_windows(X, ndim=(3, 4))
         if X.shape[1] != self.n_channels_in_:
             raise ValueError(
                 f"X has {X.shape[1]} channels, but StructuredPruner was fitted with "
                 f"{self.n_channels_in_} channels."
             )
+        names = ("n_channels", "n_times") if X.ndim == 3 else ("n_channels", "height", "width")
+        check_input_shape(X, getattr(self, "input_shape_", None), axis_names=names,
+                          estimator_name=type(self).__name__)
         return X

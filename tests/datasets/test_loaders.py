@@ -1,4 +1,4 @@
-"""Loaders of the real datasets (through the ``shared_data`` fixture) and of the shipped sample."""
+"""Bonn and the shipped sample (package loaders), and the test-data extract helpers."""
 
 from __future__ import annotations
 
@@ -8,21 +8,23 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from skseizure.datasets._record import EEGRecording
+from skseizure.io import EEGRecording
 from skseizure.datasets.loaders import (
     BONN_SET_CODES,
     SAMPLE_FILES,
     bonn_seizure_target,
     load_bonn,
-    load_chbmit_crops,
-    load_chbmit_seizures,
-    load_chbmit_windows,
-    load_helsinki_neonatal,
     load_sample,
     locate_data,
 )
 from skseizure.datasets.montages import CHBMIT_23, HELSINKI_18
 from skseizure.datasets.windowing import Windows
+from tests._extracts import (
+    load_chbmit_crops,
+    load_chbmit_seizures,
+    load_chbmit_windows,
+    load_helsinki_neonatal,
+)
 
 # ----------------------------------------------------------------------------- Helsinki
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skseizure.datasets._record import EEGRecording
-from skseizure.datasets.loaders import load_chbmit_crops
+from skseizure.io import EEGRecording
 from skseizure.datasets.montages import CHBMIT_18, CHBMIT_23, MissingChannelsError, channel_indices
 from skseizure.datasets.windowing import Windows, make_windows
+from tests._extracts import load_chbmit_crops
 
 
 def _ramp_recording(n_channels=2, sfreq=10.0, seconds=10.0, seizures=(), name="r", subject="s"):

@@ -88,7 +88,7 @@ def test_input_contract(data):
     X, y, _ = data
     clf = small(max_epochs=1, valid_size=None, patience=None).fit(X[:, 0], y)  # 3-D input
     np.testing.assert_array_equal(clf.predict(X[:5]), clf.predict(X[:5, 0]))
-    with pytest.raises(ValueError, match="fitted with 24 x 32"):
+    with pytest.raises(ValueError, match="fitted with n_electrodes=24"):
         clf.predict(X[:, :, :20])
     with pytest.raises(ValueError, match="axis 1 must be 1"):
         clf.predict(np.repeat(X[:4], 2, axis=1))

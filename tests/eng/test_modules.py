@@ -22,7 +22,8 @@ def escape():
 
 def test_escape_net_parameter_count_and_flops(escape):
     assert n_trainable(escape) == 91_837_635
-    # reference facts §4.2: 573,440,768 MACs; FlopCounterMode counts 2 x MAC
+    # 573,440,768 multiply-accumulates from the layer table (Gokdag et al. 2025, Table II);
+    # FlopCounterMode counts 2 FLOPs per multiply-accumulate
     assert escape.count_flops() == 2 * 573_440_768
     assert isinstance(escape.final_layer, nn.Linear) and escape.final_layer.out_features == 3
 
@@ -60,7 +61,8 @@ def test_mobilescape_parameter_count_layer_table():
 
 def test_mobilescape_flops_match_reference_macs():
     net = MobilESCAPENet()
-    assert net.count_flops() == 2 * 40_146_560  # reference facts §4.3
+    # 40,146,560 multiply-accumulates from MobilESCAPE-Net's layer table (Gokdag et al. 2025)
+    assert net.count_flops() == 2 * 40_146_560
     assert net.count_flops(batch_size=2) == 4 * 40_146_560
 
 

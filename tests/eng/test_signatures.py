@@ -1,4 +1,4 @@
-"""Tests of the CAP signature builder (paper §III) on SIMULATED nerve-cuff data."""
+"""Tests of the CAP signature builder (MobilESCAPE-Net paper, section III) on SIMULATED nerve-cuff data."""
 
 import pickle
 

@@ -7,7 +7,7 @@ import pytest
 
 
 def _load_helsinki(shared_data):
-    from skseizure.datasets.loaders import load_helsinki_neonatal
+    from tests._extracts import load_helsinki_neonatal
 
     w = load_helsinki_neonatal(shared_data / "helsinki-neonatal", expert="A")
     return np.asarray(w.X, np.float32), np.asarray(w.y), np.asarray(w.groups), float(w.sfreq)

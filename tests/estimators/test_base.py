@@ -8,7 +8,7 @@ import torch
 from sklearn.base import clone
 from skorch.exceptions import NotInitializedError
 
-from skseizure.estimators._base import BaseNetClassifier, inner_validation_split
+from skseizure.estimators import BaseNetClassifier, inner_validation_split
 from skseizure.estimators.light_cnn import LightCNNClassifier
 from skseizure.estimators.light_seizure_net import LightSeizureNetClassifier
 
@@ -25,7 +25,8 @@ def fitted(helsinki_small):
     return _clf(max_epochs=4).fit(X, y, groups=g)
 
 
-def test_defaults_from_seed_000():
+def test_defaults_follow_the_paper():
+    """Adam, lr 0.0025, batch 128, at most 120 epochs (Mounvik K and Harshit, 2025)."""
     clf = LightCNNClassifier()
     p = clf.get_params()
     assert p["lr"] == 0.0025 and p["batch_size"] == 128 and p["max_epochs"] == 120
@@ -106,10 +107,25 @@ def test_class_weight(helsinki_small):
     n0, n1 = np.bincount(y[keep])
     np.testing.assert_allclose(clf.class_weight_, [(n0 + n1) / (2 * n0), (n0 + n1) / (2 * n1)], rtol=1e-6)
     np.testing.assert_allclose(clf.criterion_.weight.numpy(), clf.class_weight_)
-    clf = _clf(max_epochs=1, class_weight={1: 5.0}).fit(X[keep], y[keep])
+    clf = _clf(max_epochs=1, class_weight={1: 5.0}).fit(X[keep], y[keep], groups=g[keep])
     np.testing.assert_allclose(clf.class_weight_, [1.0, 5.0])
     with pytest.raises(ValueError, match="not a class"):
-        _clf(class_weight={7: 2.0}).fit(X[keep], y[keep])
+        _clf(class_weight={7: 2.0}).fit(X[keep], y[keep], groups=g[keep])
+
+
+def test_class_weight_reaches_every_criterion(helsinki_small):
+    """One place injects class weights: CNN-BiLSTM's focal loss and cross-entropy get them."""
+    from skseizure.estimators import CNNBiLSTMClassifier, FocalLoss
+
+    X, y, g, _ = helsinki_small
+    small = {"module__n_filters": (4, 4), "module__lstm_hidden": 4, "module__fc_hidden": 4,
+             "max_epochs": 1, "valid_size": None, "random_state": 0, "class_weight": {1: 3.0}}
+    focal = CNNBiLSTMClassifier(**small).fit(X, y)
+    assert isinstance(focal.criterion_, FocalLoss)
+    np.testing.assert_allclose(focal.criterion_.weight.numpy(), [1.0, 3.0])
+    ce = CNNBiLSTMClassifier(criterion=torch.nn.CrossEntropyLoss, **small).fit(X, y)
+    assert type(ce.criterion_) is torch.nn.CrossEntropyLoss  # gamma/alpha were dropped
+    np.testing.assert_allclose(ce.criterion_.weight.numpy(), [1.0, 3.0])
 
 
 def test_determinism_and_rng_isolation(helsinki_small):
@@ -164,12 +180,49 @@ def test_input_validation(fitted, helsinki_small):
         bad = X[:3].copy()
         bad[0, 0, 0] = np.nan
         fitted.predict(bad)
+    with pytest.raises(ValueError, match="n_times=48 samples.*fitted with n_times=64"):
+        fitted.predict(X[:, :, :48])
+    with pytest.raises(ValueError, match="n_times=96 samples.*fitted with n_times=64"):
+        fitted.predict_proba(np.concatenate([X, X[:, :, :32]], axis=2))
+    with pytest.raises(ValueError, match="n_times=32"):
+        fitted.score(X[:, :, :32], y)
+    with pytest.raises(ValueError, match="n_times=32"):
+        fitted.decision_function(X[:, :, :32])
+    with pytest.raises(ValueError, match="n_times=32"):
+        fitted.partial_fit(X[:, :, :32], y)
     with pytest.raises(ValueError, match="at least 8 samples"):
-        _clf().fit(X[:, :, :5], y)
+        _clf().fit(X[:, :, :5], y, groups=g)
     with pytest.raises(ValueError, match="2 classes"):
-        _clf().fit(X, np.zeros(len(y)))
+        _clf().fit(X, np.zeros(len(y)), groups=g)
     with pytest.raises(ValueError, match="subject id per window"):
         _clf().fit(X, y, groups=g[:-1])
+    with pytest.raises(ValueError, match="1 missing or infinite label.*index 4"):
+        _clf().fit(X, np.where(np.arange(len(y)) == 4, np.nan, y), groups=g)
+    with pytest.raises(ValueError, match="3 missing or infinite"):
+        labels = np.where(y == 1, "seizure", "background").astype(object)
+        labels[[0, 5, 9]] = [None, np.nan, -np.inf]
+        _clf().fit(X, labels, groups=g)
+    with pytest.raises(ValueError, match="1-D"):
+        _clf().fit(X, np.c_[y, y], groups=g)
+
+
+def test_window_wise_split_warning(helsinki_small, recwarn):
+    """Early stopping without groups warns once per fit; never with groups or no split."""
+    from skorch.dataset import ValidSplit
+
+    from skseizure.estimators import WindowWiseSplitWarning
+
+    X, y, g, _ = helsinki_small
+    with pytest.warns(WindowWiseSplitWarning, match="groups=subject_ids") as record:
+        _clf(max_epochs=3).fit(X, y)
+    assert len([w for w in record if w.category is WindowWiseSplitWarning]) == 1
+    assert record[0].filename == __file__  # points at the caller's fit
+    recwarn.clear()
+    _clf(max_epochs=1).fit(X, y, groups=g)
+    _clf(max_epochs=1, valid_size=None).fit(X, y)
+    _clf(max_epochs=1, train_split=None).fit(X, y)
+    _clf(max_epochs=1, train_split=ValidSplit(5, stratified=True)).fit(X, y)  # the caller's own
+    assert not [w for w in recwarn if w.category is WindowWiseSplitWarning]
 
 
 def test_save_load_bit_exact(fitted, helsinki_small, tmp_path):
@@ -195,7 +248,7 @@ def test_save_refuses_overwrite_and_unsafe_params(fitted, tmp_path, helsinki_sma
         fitted.save(path)
     fitted.save(path, overwrite=True)
     X, y, g, _ = helsinki_small
-    odd = _clf(max_epochs=1, criterion=torch.nn.CrossEntropyLoss(), callbacks=None).fit(X, y)
+    odd = _clf(max_epochs=1, criterion=torch.nn.CrossEntropyLoss(), callbacks=None).fit(X, y, groups=g)
     with pytest.raises(ValueError, match="cannot be saved safely"):
         odd.save(tmp_path / "odd.pt")
     with pytest.raises(NotInitializedError):
@@ -237,7 +290,7 @@ def test_groups_routed_through_gridsearch(helsinki_small, monkeypatch):
     from sklearn.model_selection import GridSearchCV, GroupKFold
     from sklearn.pipeline import Pipeline
 
-    import skseizure.estimators._base as base
+    import skseizure.estimators._components as base
     from skseizure.preprocessing.standardization import ChannelStandardizer
 
     X, y, g, _ = helsinki_small

@@ -21,9 +21,9 @@ from sklearn.pipeline import Pipeline
 
 import skseizure.eng as eng_pkg
 import skseizure.estimators as est_pkg
-from skseizure.estimators._base import BaseNetClassifier
+from skseizure.estimators import BaseNetClassifier
 from tests.networks import all_networks
-from skseizure.utils.estimator_checks import yield_3d_checks
+from tests.estimator_checks import yield_3d_checks
 
 SPECS = all_networks()
 IDS = [s.name for s in SPECS]
@@ -60,8 +60,9 @@ def test_fit_shapes_and_param_count(spec, helsinki_small):
     proba = clf.predict_proba(Xn)
     assert proba.shape == (len(y), 2) and proba.dtype == np.float32
     np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
-    assert clf.predict(Xn).shape == y.shape
-    assert 0.0 <= clf.score(Xn, y) <= 1.0
+    pred = clf.predict(Xn)
+    np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(1)])
+    assert clf.score(Xn, y) == pytest.approx(np.mean(pred == y))
     n_params = sum(p.numel() for p in clf.module_.parameters())
     kwargs = {**clf.get_params_for("module"), **clf.module_kwargs_from_data_}
     expected = spec.count_params(**kwargs) if spec.n_params else None
@@ -116,6 +117,9 @@ def test_clone_determinism_and_save_load(spec, helsinki_small, tmp_path):
     loaded = type(clf).load(path)
     np.testing.assert_array_equal(loaded.predict_proba(Xn), p)  # bit-exact
     np.testing.assert_array_equal(loaded.predict(Xn), clf.predict(Xn))
+    assert loaded.input_shape_ == clf.input_shape_ == Xn.shape[1:]
+    with pytest.raises(ValueError, match="fitted"):  # still refuses other windows
+        loaded.predict(_inputs(spec, np.ascontiguousarray(X[..., :48]), sfreq))
 
 
 @pytest.mark.filterwarnings("ignore:groups holds a single subject:UserWarning")
@@ -127,7 +131,7 @@ def test_pipeline_gridsearch_groupkfold_real_chbmit(spec, shared_data):
     The shared CHB-MIT windows hold two patients, so each training fold has one
     patient and the inner split falls back (with a warning) to window-wise.
     """
-    from skseizure.datasets.loaders import load_chbmit_windows
+    from tests._extracts import load_chbmit_windows
     from skseizure.preprocessing.filters import BandpassFilter, NotchFilter
     from skseizure.preprocessing.standardization import ChannelStandardizer
 
@@ -177,7 +181,7 @@ def _3d_cases():
 
 @pytest.mark.parametrize("estimator, check", _3d_cases())
 def test_3d_estimator_checks(estimator, check):
-    """skseizure.utils.estimator_checks (the 3-D counterpart of sklearn's checks)."""
+    """tests.estimator_checks (the 3-D counterpart of sklearn's checks)."""
     check(type(estimator).__name__, estimator)
 
 

@@ -1,5 +1,5 @@
 """DCRNNClassifier / DCRNNPretrainer: parameter counts, graph plumbing, augmentation,
-training on real data, pre-training, persistence."""
+training on real data, pre-training, persistence (generic loaders, resumed training)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
 
+from skseizure.estimators import BaseNetClassifier
 from skseizure.estimators.dcrnn import DCRNNClassifier, DCRNNPretrainer
-from skseizure.preprocessing._electrodes import TUSZ_19, mirror_permutation
+from skseizure.estimators.persistence import load_estimator
+from skseizure.datasets.channels import TUSZ_19
+from skseizure.datasets.electrodes import mirror_permutation
 from skseizure.preprocessing.graphs import CorrelationGraph, DistanceGraph
 from skseizure.preprocessing.spectral import FFTLogAmplitude
 
@@ -29,7 +32,7 @@ def _n_params(est):
 
 @pytest.fixture(scope="module")
 def helsinki_fft(shared_data):
-    from skseizure.datasets.loaders import load_helsinki_neonatal
+    from tests._extracts import load_helsinki_neonatal
 
     ds = load_helsinki_neonatal(shared_data)
     feats = FFTLogAmplitude(sfreq=ds.sfreq).fit_transform(ds.X)  # (781, 1, 18, 32)
@@ -39,7 +42,7 @@ def helsinki_fft(shared_data):
 @pytest.fixture(scope="module")
 def chb_sequences(shared_data):
     """FFT steps (1 s, 0-31 Hz) of the 4 whole CHB-MIT seizures: consecutive clips."""
-    from skseizure.datasets.loaders import load_chbmit_seizures
+    from tests._extracts import load_chbmit_seizures
 
     recs = load_chbmit_seizures(shared_data)
     fft = FFTLogAmplitude(sfreq=256, n_bins=32)
@@ -221,6 +224,49 @@ def test_save_load_bit_identical_and_pickle(tmp_path, helsinki_fft):
         loaded.predict_proba(X[:, :, :10])
 
 
+def test_generic_loaders_partial_fit_and_time_axis_check(tmp_path, helsinki_fft):
+    feats, y, groups, ch = helsinki_fft
+    X, yy = feats[::8], y[::8]
+    est = DCRNNClassifier(graph=CorrelationGraph(top_k=2, ch_names=ch), max_epochs=2,
+                          valid_size=None, **SMALL).fit(X, yy)
+    path = est.save(tmp_path / "dcrnn.pt")
+    expected = est.predict_proba(X)
+    for load in (BaseNetClassifier.load, load_estimator):
+        loaded = load(path)
+        assert type(loaded) is DCRNNClassifier
+        np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    # a loaded network keeps training (the cosine schedule resumes at its epoch)
+    n_epochs = len(loaded.history)
+    loaded.partial_fit(X, yy)
+    assert len(loaded.history) == n_epochs + 2
+    assert np.isfinite(loaded.history[-1, "train_loss"])
+    assert not np.array_equal(loaded.predict_proba(X), expected)
+    # clips with another number of FFT steps than in fit are refused, naming both
+    longer = np.concatenate([X, X], axis=1)
+    for net in (est, BaseNetClassifier.load(path)):
+        with pytest.raises(ValueError, match=r"n_steps=2.*n_steps=1"):
+            net.predict_proba(longer)
+    with pytest.raises(ValueError, match="n_steps"):
+        est.partial_fit(longer, yy)
+
+
+def test_pretrainer_generic_loader_partial_fit_and_steps(tmp_path):
+    X, _ = _synthetic(n=12, T=5, C=19, M=4)
+    pre = DCRNNPretrainer(horizon=2, module__num_units=4, module__num_layers=1, max_epochs=1,
+                          valid_size=None, batch_size=6, random_state=0).fit(X)
+    assert pre.input_shape_ == (3, 19, 4)
+    path = pre.save(tmp_path / "pre.pt")
+    loaded = load_estimator(path)
+    assert type(loaded) is DCRNNPretrainer
+    np.testing.assert_array_equal(loaded.predict(X[:, :3]), pre.predict(X[:, :3]))
+    with pytest.raises(ValueError, match="DCRNNPretrainer"):
+        BaseNetClassifier.load(path)
+    loaded.partial_fit(X)
+    assert len(loaded.history) == 2
+    with pytest.raises(ValueError, match=r"n_steps=5.*n_steps=3"):
+        pre.predict(X)
+
+
 def test_binary_logit_is_decision_function():
     X, y = _synthetic(n=6, M=5)
     est = DCRNNClassifier(max_epochs=1, valid_size=None, **SMALL).fit(X, y)
@@ -274,7 +320,7 @@ def test_pretrainer_subject_wise_validation_and_shapes(chb_sequences):
 
 
 def test_params_unchanged_by_fit_and_registry_input_builder(shared_data):
-    from skseizure.datasets.loaders import load_helsinki_neonatal
+    from tests._extracts import load_helsinki_neonatal
     from tests.networks import whole_second_fft_input as _test_inputs
 
     ds = load_helsinki_neonatal(shared_data)

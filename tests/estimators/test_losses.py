@@ -66,5 +66,7 @@ def test_focal_as_criterion_gives_probabilities(helsinki_small):
     assert isinstance(clf.criterion_, FocalLoss)
     assert clf.criterion_.weight is not None
     proba = clf.predict_proba(X[:10])
-    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)  # softmax applied for FocalLoss
-    assert (proba >= 0).all()
+    # FocalLoss works on logits: predict_proba must apply the softmax
+    logits = clf.forward(X[:10], training=False)
+    np.testing.assert_allclose(proba, torch.softmax(logits, dim=1).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)

@@ -9,7 +9,7 @@ from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.pipeline import Pipeline
 from imblearn.under_sampling import RandomUnderSampler
 
-import skseizure.estimators._base as base
+import skseizure.estimators._components as base
 from skseizure.estimators.light_cnn import LightCNNClassifier
 from skseizure.estimators.sampling import GroupedWindows, WindowResampler
 

@@ -107,7 +107,7 @@ def test_multiclass_target_uses_predicted_class():
 
 
 def test_occlusion_on_fitted_dcrnn(shared_data):
-    from skseizure.datasets.loaders import load_helsinki_neonatal
+    from tests._extracts import load_helsinki_neonatal
     from skseizure.estimators.dcrnn import DCRNNClassifier
     from skseizure.preprocessing.graphs import CorrelationGraph
     from skseizure.preprocessing.spectral import FFTLogAmplitude

@@ -15,7 +15,7 @@ from skseizure.interpret.plots import (  # noqa: E402
     plot_occlusion_traces,
     scalp_projection,
 )
-from skseizure.preprocessing._electrodes import TUSZ_19  # noqa: E402
+from skseizure.datasets.channels import TUSZ_19  # noqa: E402
 from skseizure.preprocessing.graphs import DistanceGraph  # noqa: E402
 
 

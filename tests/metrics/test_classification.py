@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skseizure.metrics import (
     aupr_score,
@@ -87,3 +89,24 @@ def test_input_errors():
         auroc_score([0, 1, 2], np.ones((3, 2)), pos_label=1)
     with pytest.raises(ValueError, match="pos_label"):
         auroc_score([0, 1], np.ones((2, 2)), pos_label=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=30),
+    pos_label=st.integers(0, 2),
+)
+def test_one_vs_rest_scores_match_confusion_counts(pairs, pos_label):
+    # the library-backed scores equal the one-vs-rest confusion-count formulas
+    yt = np.array([a for a, _ in pairs])
+    yp = np.array([b for _, b in pairs])
+    t, p = yt == pos_label, yp == pos_label
+    tp, fn = np.sum(t & p), np.sum(t & ~p)
+    fp, tn = np.sum(~t & p), np.sum(~t & ~p)
+    sens = sensitivity_score(yt, yp, pos_label=pos_label)
+    spec = specificity_score(yt, yp, pos_label=pos_label)
+    f1 = seizure_f1_score(yt, yp, pos_label=pos_label)
+    assert np.isnan(sens) if tp + fn == 0 else sens == pytest.approx(tp / (tp + fn))
+    assert np.isnan(spec) if tn + fp == 0 else spec == pytest.approx(tn / (tn + fp))
+    denom = 2 * tp + fp + fn
+    assert f1 == (0.0 if denom == 0 else pytest.approx(2 * tp / denom))

@@ -79,7 +79,12 @@ def test_dual_random_walk_power_terms_start_from_x(graph_data):
 
 
 def test_chain_supports_reproduces_original_code_quirk(graph_data):
-    """reference-facts §1.7: S2 S1 X and 2 S2^2 S1 X - S1 X for the second support."""
+    """The released DCRNN code does not restart the recursion for the second support.
+
+    Its terms for the second support are S2 S1 X and 2 S2^2 S1 X - S1 X (Tang et al.,
+    2022, code of "Self-supervised graph neural networks for improved
+    electroencephalographic seizure analysis").
+    """
     x, S1, S2 = graph_data
     conv = DiffusionGraphConv(2, x.shape[-1], 0, x.shape[-1], 2, basis="chebyshev",
                               chain_supports=True)

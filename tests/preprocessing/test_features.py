@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from skseizure.preprocessing.features import BandPower, LineLength
+from skseizure.preprocessing.spectral import FFTLogAmplitude
 
 SFREQ = 128.0
 
@@ -91,3 +92,27 @@ def test_line_length_of_ramp_and_sinusoid():
     assert ll[0, 1] == 0.0
     names = LineLength().fit(X).get_feature_names_out()
     assert list(names) == ["ch0_line_length", "ch1_line_length"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: BandPower(sfreq=128.0),
+        lambda: LineLength(),
+        lambda: FFTLogAmplitude(sfreq=128.0),
+    ],
+    ids=["BandPower", "LineLength", "FFTLogAmplitude"],
+)
+def test_feature_transformers_refuse_another_window_length(make):
+    rng = np.random.default_rng(7)
+    est = make().fit(rng.standard_normal((3, 2, 512)).astype(np.float32))
+    assert est.n_times_in_ == 512
+    assert est.transform(rng.standard_normal((1, 2, 512)).astype(np.float32)).shape[0] == 1
+    name = type(est).__name__
+    for n_times in (256, 1024):
+        with pytest.raises(
+            ValueError,
+            match=rf"{name} was fitted on windows of 512 samples but X has windows of "
+            rf"{n_times} samples",
+        ):
+            est.transform(rng.standard_normal((1, 2, n_times)).astype(np.float32))

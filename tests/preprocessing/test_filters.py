@@ -224,7 +224,7 @@ def test_sampling_rate_of_the_data_must_match(shared_data):
     """Containers that carry their rate (Windows, mne.Epochs) are checked against sfreq."""
     import mne
 
-    from skseizure.datasets import load_chbmit_windows
+    from tests._extracts import load_chbmit_windows
 
     windows = load_chbmit_windows(shared_data)  # 256 Hz
     out = BandpassFilter(l_freq=0.5, h_freq=30.0, sfreq=256.0).fit_transform(windows)

@@ -1,4 +1,4 @@
-"""Electrode layout and graph builders (Tang et al. ICLR 2022; reference-facts §1.5-1.6)."""
+"""Electrode layout and graph builders (Tang et al., ICLR 2022)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ import pytest
 import scipy.signal
 from sklearn.base import clone
 
-from skseizure.preprocessing._electrodes import (
-    TUSZ_19,
+from skseizure.datasets.channels import TUSZ_19, parse_channel
+from skseizure.datasets.electrodes import (
     channel_position,
     electrode_position,
     mirror_permutation,
     pairwise_distances,
-    parse_channel,
 )
 from skseizure.preprocessing.graphs import (
     CorrelationGraph,
@@ -26,7 +25,7 @@ from skseizure.preprocessing.graphs import (
     scaled_laplacian,
 )
 
-# reference-facts §1.5: the 36 undirected edges of adj_mx_3d.pkl with their weights
+# the authors' released distance graph: the 36 undirected edges of adj_mx_3d.pkl with their weights
 EDGES_36 = """FP1-FP2 .242432 FP1-F3 .241356 FP1-F7 .242376 FP1-FZ .088016 FP2-F4 .241356 FP2-F8 .242376
 FP2-FZ .088016 F3-C3 .145170 F3-F7 .302573 F3-FZ .276508 F4-C4 .145170 F4-F8 .302573 F4-FZ .276508
 C3-P3 .145170 C3-T3 .113791 C3-CZ .113791 C4-P4 .145170 C4-T4 .113791 C4-CZ .113791 P3-O1 .241356
@@ -87,7 +86,7 @@ def test_bipolar_channel_is_midpoint_on_sphere():
     a, b = electrode_position("Fp1"), electrode_position("F7")
     mid = (a + b) / np.linalg.norm(a + b)
     np.testing.assert_allclose(channel_position("Fp1-F7"), mid)
-    assert parse_channel("T8-P8-0") == ("T4", "T6")
+    assert parse_channel("T8-P8-0", legacy=True) == ("T4", "T6")
     assert parse_channel("EEG FP1-REF") == ("FP1",)
 
 
@@ -133,7 +132,7 @@ def test_scaled_laplacian_lambda_max_and_definition():
 
 
 def test_distance_graph_kappa_thresholds_the_distance():
-    # reference-facts §1.5 / paper App. K: FP1-FZ (d=0.81) disappears at kappa 0.8
+    # paper, Appendix K: FP1-FZ (d=0.81) disappears at kappa 0.8
     idx = {c: i for i, c in enumerate(TUSZ_19)}
     W8 = DistanceGraph(kappa=0.8).fit().adjacency_
     assert W8[idx["FP1"], idx["FZ"]] == 0 and W8[idx["F3"], idx["FZ"]] > 0
@@ -206,3 +205,29 @@ def test_graphs_clone_pickle_params():
     g2 = pickle.loads(pickle.dumps(DistanceGraph().fit()))
     np.testing.assert_array_equal(g2.adjacency_, DistanceGraph().fit().adjacency_)
     assert c.n_supports == 2 and g.n_supports == 1
+
+
+def test_distance_graph_without_edges_is_a_clear_error():
+    """A kappa below the closest electrode pair leaves only self-loops: ValueError, not ARPACK."""
+    for filter_type in ("laplacian", "dual_random_walk"):
+        with pytest.raises(ValueError, match=r"kappa=1e-06 leaves no edge between the 19 "
+                                             r"electrodes \(the closest pair is 0\.5"):
+            DistanceGraph(kappa=1e-6, filter_type=filter_type).fit()
+    with pytest.raises(ValueError, match="no edge between its 4 nodes"):
+        scaled_laplacian(np.eye(4))
+
+
+def test_scaled_laplacian_matches_its_definition_on_random_graphs(rng):
+    """``L = I - D^-1/2 A D^-1/2`` with self-loops in D, isolated nodes L[i, i] = 1."""
+    for _ in range(5):
+        A = rng.random((7, 7))
+        A[A < 0.5] = 0.0
+        A[2, :] = A[:, 2] = 0.0  # an isolated node
+        S = np.maximum(A, A.T)
+        d = S.sum(1)
+        inv = np.where(d > 0, 1 / np.sqrt(np.where(d > 0, d, 1)), 0.0)
+        L = np.eye(7) - inv[:, None] * S * inv[None, :]
+        lam = np.linalg.eigvalsh(L).max()
+        got, got_lam = scaled_laplacian(A)
+        assert got_lam == pytest.approx(lam, rel=1e-12)
+        np.testing.assert_allclose(got, 2 * L / lam - np.eye(7), atol=1e-6)

@@ -2,7 +2,7 @@
 
 Two suites:
 
-1. The project's 3-D common checks (``skseizure.utils.estimator_checks``) on
+1. The project's 3-D common checks (``tests.estimator_checks``) on
    every transformer: clone, params, pickle, refit, float32, NaN/inf, ndim,
    channel count, empty input, NotFittedError.
 2. scikit-learn's own common checks. They only generate 2-D
@@ -36,9 +36,9 @@ from skseizure.preprocessing.filters import BandpassFilter, NotchFilter
 from skseizure.preprocessing.resampling import Resampler
 from skseizure.preprocessing.spectral import FFTLogAmplitude
 from skseizure.preprocessing.standardization import ChannelStandardizer, WindowStandardizer
-from skseizure.utils import estimator_checks as ec
+from tests import estimator_checks as ec
 from skseizure.preprocessing import CorrelationGraph, DistanceGraph
-from skseizure.utils.estimator_checks import parametrize_with_3d_checks
+from tests.estimator_checks import parametrize_with_3d_checks
 
 SFREQ = 128.0  # DEFAULT_DATA_PARAMS["sfreq"]: 256-sample windows of 2 s
 

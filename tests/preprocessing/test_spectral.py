@@ -10,7 +10,7 @@ from skseizure.preprocessing.spectral import FFTLogAmplitude
 
 
 def reference_fft_features(clip, sfreq=200, time_step=1):
-    """Direct transcription of the reference procedure (reference-facts §1.3).
+    """Direct transcription of the authors' procedure (eeg-gnn-ssl ``computeFFT``).
 
     ``clip`` is ``(n_channels, n_times)``; one ``scipy.fftpack.fft`` per 1-s
     step, first ``floor(n/2)`` bins, ``|F|``, zeros -> 1e-8, natural log;
@@ -40,7 +40,7 @@ def test_equals_direct_per_window_fftpack():
 
 
 def test_bins_and_frequencies():
-    est = FFTLogAmplitude(sfreq=200).fit(np.zeros((1, 1, 200), np.float32))
+    est = FFTLogAmplitude(sfreq=200).fit(np.zeros((1, 1, 2 * 200), np.float32))
     assert est.n_step_samples_ == 200 and est.n_bins_ == 100
     np.testing.assert_array_equal(est.freqs_, np.arange(100.0))  # DC in, 100 Hz Nyquist out
     t = np.arange(2 * 200) / 200
@@ -80,7 +80,8 @@ def test_invalid_configurations_raise(params, n_times, match):
         FFTLogAmplitude(**params).fit(np.zeros((1, 1, n_times), np.float32))
 
 
-def test_transform_checks_step_multiple():
+def test_transform_refuses_another_window_length():
     est = FFTLogAmplitude(sfreq=200).fit(np.zeros((1, 1, 400), np.float32))
-    with pytest.raises(ValueError, match="remainder 50"):
-        est.transform(np.zeros((1, 1, 250), np.float32))
+    for n_times in (250, 600):  # not a whole number of steps; whole but another length
+        with pytest.raises(ValueError, match=rf"400 samples but X has windows of {n_times}"):
+            est.transform(np.zeros((1, 1, n_times), np.float32))

@@ -204,10 +204,11 @@ def test_cnn_bilstm_prunes_conv_front_end_never_the_recurrent_width():
     assert convs[0].out_channels == 16
     assert net.lstm.hidden_size == hidden  # recurrent width is fixed
     assert net.head[0].in_features == head_in
-    # the conv feeding the LSTM is pruned together with the LSTM input size when
-    # Torch-Pruning can trace it, else it is protected: never a mismatch
-    assert net.lstm.input_size == convs[-1].out_channels == net.lstm.weight_ih_l0.shape[1]
-    assert convs[-1].out_channels == 32 or "features.1.0" in report.protected
+    # the conv feeding the LSTM is pruned together with the LSTM input size
+    assert report.protected == {}
+    assert convs[-1].out_channels == 32
+    assert net.lstm.input_size == 32 == net.lstm.weight_ih_l0.shape[1]
+    assert net(_x((2, N_CHANS, N_TIMES))).shape == (2, 2)
 
 
 class _BiLSTMOutputHead(CNNBiLSTM):
@@ -298,14 +299,19 @@ def test_count_flops_restores_training_mode():
 
 
 def test_flops_count_lstm_matmuls():
+    """Convs + the LSTM gate products + the dense head, 2 FLOPs per MAC, exactly."""
     torch.manual_seed(0)
     net = CNNBiLSTM(N_CHANS, 2, N_TIMES).eval()
-    conv_only = sum(
+    conv = sum(
         2 * m.in_channels * m.out_channels * m.kernel_size[0] * t
         for m, t in zip([m for m in net.modules() if isinstance(m, nn.Conv1d)],
                         [N_TIMES, N_TIMES // 4])
     )
-    assert count_flops(net, (1, N_CHANS, N_TIMES)) > conv_only
+    steps, h, n_in = N_TIMES // 16, net.lstm.hidden_size, net.lstm.input_size
+    lstm = 2 * steps * 2 * (4 * h * n_in + 4 * h * h)  # 2 FLOPs/MAC, 2 directions
+    dense = 2 * sum(m.in_features * m.out_features for m in net.modules()
+                    if isinstance(m, nn.Linear))
+    assert count_flops(net, (1, N_CHANS, N_TIMES)) == conv + lstm + dense
 
 
 def test_random_state_untouched():

@@ -14,13 +14,13 @@ from sklearn.pipeline import Pipeline
 from skorch import NeuralNetClassifier
 from torch import nn
 
-from skseizure.datasets.loaders import load_helsinki_neonatal
-from skseizure.estimators._base import BaseNetClassifier
+from tests._extracts import load_helsinki_neonatal
+from skseizure.estimators import BaseNetClassifier
 from skseizure.estimators.cnn_bilstm import CNNBiLSTMClassifier
 from skseizure.estimators.light_cnn import LightCNNClassifier
 from skseizure.estimators.light_seizure_net import LightSeizureNetClassifier
 from skseizure.preprocessing.standardization import ChannelStandardizer
-from skseizure.pruning._persistence import load_pruned, save_pruned
+from skseizure.pruning import load_pruned, save_pruned
 from skseizure.pruning.structured import StructuredPruner
 
 WIDTHS = (16, 32, 64)
@@ -80,13 +80,15 @@ def test_fit_prunes_physically_and_records_everything(fitted, helsinki):
     assert np.isfinite(p.baseline_score_) and np.isfinite(p.pruned_score_)
     assert len(p.history_) == 1 and p.history_[0]["accepted"] is True
     assert p.history_[0]["n_params"] == p.n_params_after_
-    # delegation
+    # delegation: the pruned network answers, not the baseline
     assert list(p.classes_) == [0, 1]
     proba = p.predict_proba(X[:20])
-    assert proba.shape == (20, 2)
+    np.testing.assert_array_equal(proba, p.estimator_.predict_proba(X[:20]))
+    assert not np.array_equal(proba, p.baseline_estimator_.predict_proba(X[:20]))
     np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
-    assert set(np.unique(p.predict(X[:50]))) <= {0, 1}
-    assert 0.0 <= p.score(X, y) <= 1.0
+    pred = p.predict(X)
+    np.testing.assert_array_equal(pred, p.estimator_.predict(X))
+    assert p.score(X, y) == pytest.approx(np.mean(pred == y))
     # retrained with a fresh optimizer on the pruned parameters and a fresh history
     opt_params = [q for grp in p.estimator_.optimizer_.param_groups for q in grp["params"]]
     assert {id(q) for q in opt_params} == {id(q) for q in p.estimator_.module_.parameters()}
@@ -191,16 +193,33 @@ def test_constraint_that_nothing_meets_keeps_the_baseline(helsinki):
 
 
 def test_constrained_search_on_real_scores(helsinki):
+    """Real validation scores: each candidate is accepted exactly when it keeps the score."""
+    from sklearn.metrics import f1_score
+
     X, y, g = helsinki
-    p = StructuredPruner(_cnn(max_epochs=1), amount=0.75, max_score_drop=0.05,
-                         n_search_steps=1, random_state=0).fit(X, y, groups=g)
-    accepted = [h for h in p.history_ if h["accepted"]]
-    if p.amount_ > 0:
-        assert p.amount_ == max(h["amount"] for h in accepted)
-        assert p.pruned_score_ >= p.baseline_score_ - 0.05
-    else:
-        assert not accepted
-    assert p.history_[0]["amount"] == 0.75
+    # one-shot removal of 95% of the kernels: the network falls to chance, so the
+    # search has to bisect
+    p = StructuredPruner(_cnn(max_epochs=4), amount=0.95, max_score_drop=0.05, retrain=False,
+                         n_search_steps=3, random_state=0).fit(X, y, groups=g)
+    val = p.validation_indices_
+    assert p.baseline_score_ == pytest.approx(
+        f1_score(y[val], p.baseline_estimator_.predict(X[val]), average="macro"))
+    threshold = p.baseline_score_ - 0.05
+    amounts = [h["amount"] for h in p.history_]
+    assert amounts[0] == 0.95 and p.history_[0]["accepted"] is False
+    assert len(p.history_) == 4  # 0.95, then 3 bisection steps
+    for h in p.history_:
+        assert h["accepted"] == (h["score"] >= threshold), h
+    # bisection: each next amount halves the interval left by the previous verdict
+    lo, hi = 0.0, 0.95
+    for h, nxt in zip(p.history_, amounts[1:]):
+        lo, hi = (h["amount"], hi) if h["accepted"] else (lo, h["amount"])
+        assert nxt == pytest.approx((lo + hi) / 2)
+    accepted = [h["amount"] for h in p.history_ if h["accepted"]]
+    assert p.amount_ == max(accepted, default=0.0)
+    assert p.pruned_score_ >= threshold
+    assert p.pruned_score_ == pytest.approx(
+        f1_score(y[val], p.estimator_.predict(X[val]), average="macro"))
 
 
 def test_clone_get_set_params_and_pickle(fitted, helsinki):
@@ -312,3 +331,61 @@ def test_unknown_importance_is_value_error(helsinki):
     X, y, g = helsinki
     with pytest.raises(ValueError, match="importance"):
         StructuredPruner(_cnn(max_epochs=1), importance="taylor").fit(X, y, groups=g)
+
+
+# ----------------------------------------------------------------- input contract
+@pytest.fixture(scope="module")
+def small_pruned(helsinki):
+    X, y, g = (a[::4] for a in helsinki)
+    return StructuredPruner(_cnn(max_epochs=1), amount=0.5, random_state=0).fit(X, y, groups=g)
+
+
+def test_refuses_another_window_length(small_pruned, helsinki):
+    X, y, _ = helsinki
+    assert small_pruned.input_shape_ == (18, 64)
+    short = X[:10, :, :48]
+    for method in (small_pruned.predict, small_pruned.predict_proba,
+                   lambda Z: small_pruned.score(Z, y[:10])):
+        with pytest.raises(ValueError, match="n_times=48 samples.*fitted with n_times=64"):
+            method(short)
+    with pytest.raises(ValueError, match="channels"):
+        small_pruned.predict(X[:10, :12])
+    assert small_pruned.predict(X[:10]).shape == (10,)
+
+
+@pytest.mark.parametrize("kind", ["float-nan", "float-inf", "object-none", "object-nan"])
+def test_refuses_missing_or_infinite_labels(kind, helsinki):
+    X, y, g = (a[:120] for a in helsinki)
+    bad = y.astype(object if kind.startswith("object") else float)
+    bad[3] = {"float-nan": np.nan, "float-inf": np.inf, "object-none": None,
+              "object-nan": float("nan")}[kind]
+    pruner = StructuredPruner(_cnn(max_epochs=1), random_state=0)
+    with pytest.raises(ValueError, match="missing or infinite label.*index 3"):
+        pruner.fit(X, bad, groups=g)
+    assert not hasattr(pruner, "estimator_")
+
+
+def _split_warnings(record):
+    from skseizure.estimators import WindowWiseSplitWarning
+
+    return [w for w in record if issubclass(w.category, WindowWiseSplitWarning)]
+
+
+def test_warns_once_without_groups(helsinki):
+    import warnings
+
+    X, y, g = (a[::4] for a in helsinki)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        StructuredPruner(_cnn(max_epochs=1), amount=0.5, random_state=0).fit(X, y)
+    found = _split_warnings(record)
+    assert len(found) == 1  # not one per (re)training of the network
+    message = str(found[0].message)
+    assert message.startswith("StructuredPruner was fitted without groups")
+    assert "window-wise, not subject-wise" in message and "groups=" in message
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        StructuredPruner(_cnn(max_epochs=1), amount=0.5, random_state=0).fit(X, y, groups=g)
+        StructuredPruner(_cnn(max_epochs=1, valid_size=None), amount=0.5,
+                         validation_fraction=None, random_state=0).fit(X, y)
+    assert not _split_warnings(record)

@@ -1,0 +1,70 @@
+"""The ``skseizure`` command on good input: ``info``, ``demo``, help and version."""
+
+import subprocess
+import sys
+
+import pytest
+
+from skseizure import __version__
+from skseizure.cli import main
+
+
+def test_info_prints_versions(capsys):
+    assert main(["info"]) == 0
+    out, err = capsys.readouterr()
+    for name in ("skseizure", "torch", "skorch", "sklearn", "mne", "imblearn"):
+        assert name in out
+    assert __version__ in out
+    assert err == ""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], []])
+def test_help_lists_the_commands(argv, capsys):
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert "demo" in out and "info" in out and err == ""
+
+
+def test_subcommand_help(capsys):
+    assert main(["demo", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--data", "--folds", "--epochs", "--seed", "--threads"):
+        assert option in out
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"skseizure {__version__}"
+
+
+def test_console_entry_point_runs_info():
+    # the installed script calls skseizure.cli:main; ``python -m skseizure.cli`` is the same
+    proc = subprocess.run([sys.executable, "-m", "skseizure.cli", "info"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("skseizure")
+
+
+def test_demo_on_shipped_sample_only(monkeypatch, tmp_path, capsys):
+    # no real-data folder: the demo still runs on the sample shipped in the package
+    monkeypatch.delenv("SKSEIZURE_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    text = capsys.readouterr().out
+    assert "Shipped real sample: CHB-MIT chb01_03" in text
+    assert "BandPower+LogReg" in text
+    assert "No real-data folder found" in text
+
+
+def test_demo_subject_wise_table_on_real_data(shared_data, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "--data", str(shared_data), "--folds", "2", "--epochs", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "2-fold GroupKFold by infant" in text
+    lines = {line.split("  ")[0].strip(): line for line in text.splitlines()}
+    for row in ("BandPower+RandomForest", "LightCNN1d baseline", "LightCNN1d pruned 50%"):
+        assert row in lines, text
+    # the pruned row reports fewer parameters than the baseline row (physical pruning)
+    base = int(lines["LightCNN1d baseline"].split()[-4].replace(",", ""))
+    pruned = int(lines["LightCNN1d pruned 50%"].split()[-4].replace(",", ""))
+    assert pruned < base
