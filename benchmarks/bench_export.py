@@ -58,7 +58,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 RESULTS = Path(__file__).resolve().parent / "results"
 BONN_SUB = 512  # samples per Bonn sub-window (2.95 s at 173.61 Hz)
 
-from skseizure.datasets.montages import HELSINKI_18  # noqa: E402
 from skseizure.eng.estimators import MobilESCAPENetClassifier  # noqa: E402
 from skseizure.estimators import (  # noqa: E402
     CNNBiLSTMClassifier,
@@ -76,7 +75,11 @@ from skseizure.export import (  # noqa: E402
     resolve_network,
     to_onnx,
 )
-from skseizure.preprocessing import CorrelationGraph, FFTLogAmplitude, WindowStandardizer  # noqa: E402
+from skseizure.preprocessing import (  # noqa: E402
+    CorrelationGraph,
+    FFTLogAmplitude,
+    WindowStandardizer,
+)
 from skseizure.pruning import StructuredPruner, count_flops, count_params  # noqa: E402
 
 

@@ -17,6 +17,7 @@ import pytest
 API_RST = Path(__file__).resolve().parents[1] / "docs" / "api.rst"
 
 SUBPACKAGES = [
+    "skseizure.io",
     "skseizure.datasets",
     "skseizure.preprocessing",
     "skseizure.models",
@@ -24,6 +25,8 @@ SUBPACKAGES = [
     "skseizure.pruning",
     "skseizure.metrics",
     "skseizure.interpret",
+    "skseizure.detection",
+    "skseizure.export",
     "skseizure.eng",
     "skseizure.cli",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "unwrap_windows",
     "check_positive_number",
     "per_block",
+    "is_lazy_windows",
 ]
 
 
@@ -35,6 +36,7 @@ def check_windows(
     min_windows=1,
     name="X",
     copy=False,
+    lazy=False,
 ):
     """Validate a window array and return it as a C-contiguous ndarray.
 
@@ -55,6 +57,12 @@ def check_windows(
         Name used in error messages.
     copy : bool, default=False
         Force a copy even if no conversion is needed.
+    lazy : bool, default=False
+        If True, a lazy on-disk window array (see :func:`is_lazy_windows`, e.g.
+        :attr:`skseizure.datasets.store.WindowStore.X`) is checked without being
+        loaded (shape and dtype from its attributes, NaN/inf chunk by chunk unless it
+        records ``all_finite=True``) and returned as is. If False it is read into
+        memory like any array-like.
 
     Returns
     -------
@@ -68,6 +76,8 @@ def check_windows(
         or is not numeric.
     """
     accepted = (ndim,) if isinstance(ndim, numbers.Integral) else tuple(ndim)
+    if lazy and is_lazy_windows(X):
+        return _check_lazy_windows(X, accepted, allow_nan, min_windows, name)
     if hasattr(X, "__array__") or isinstance(X, (list, tuple)):
         try:
             arr = np.asarray(X)
@@ -108,6 +118,30 @@ def check_windows(
             "clean or interpolate the signal before this step."
         )
     return arr
+
+
+def is_lazy_windows(X):
+    """True for a lazy window array: not an ndarray; has ``shape``, ``read``, ``iter_chunks``."""
+    return (not isinstance(X, np.ndarray) and hasattr(X, "shape")
+            and callable(getattr(X, "read", None)) and callable(getattr(X, "iter_chunks", None)))
+
+
+def _check_lazy_windows(X, accepted, allow_nan, min_windows, name, chunk=2048):
+    """:func:`check_windows` for a lazy array: bounded memory, ``X`` returned unchanged."""
+    shape = tuple(X.shape)
+    if len(shape) not in accepted or np.dtype(X.dtype).kind != "f":
+        raise ValueError(f"{name} must be a {accepted}-D float array; got shape {shape}, "
+                         f"dtype {X.dtype}.")
+    if shape[0] < min_windows or int(np.prod(shape)) == 0:
+        raise ValueError(f"{name} is empty: shape {shape} (at least {min_windows} window(s)).")
+    if not allow_nan and getattr(X, "all_finite", None) is not True:
+        for start, _, chunk_arr in X.iter_chunks(chunk):
+            if not _all_finite(chunk_arr):
+                raise ValueError(
+                    f"{name} contains NaN or infinity in windows "
+                    f"{start}..{start + len(chunk_arr) - 1}; clean or interpolate the signal "
+                    "before this step.")
+    return X
 
 
 def _all_finite(arr):

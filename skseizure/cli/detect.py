@@ -73,6 +73,7 @@ def detect_file(path, out, *, model=None, overwrite=False, chunk_seconds=300.0, 
         importing the libraries are not counted), ``timings`` (seconds per stage: read, filter/resample,
         windows+network, events+write).
     """
+    from skseizure.detection.bundled import BundledDetectorInputError
     from skseizure.detection.streaming import (
         EDFSource,
         stream_window_proba,
@@ -84,8 +85,11 @@ def detect_file(path, out, *, model=None, overwrite=False, chunk_seconds=300.0, 
     t_start = time.perf_counter()
     source = EDFSource(path)
     timings = {}
-    wp = stream_window_proba(detector, source, chunk_seconds=chunk_seconds, timings=timings,
-                             progress=progress)
+    try:
+        wp = stream_window_proba(detector, source, chunk_seconds=chunk_seconds,
+                                 timings=timings, progress=progress)
+    except BundledDetectorInputError as exc:
+        raise BundledDetectorInputError(f"{path}: {exc}") from None
     t0 = time.perf_counter()
     duration = source.n_times / source.sfreq
     events = window_proba_to_events(wp, detector.config, duration)

@@ -57,7 +57,8 @@ def run(args, out=None):
 
     out = out or sys.stdout
     check_output(args.json, args.overwrite, "--json")
-    result = evaluate_dataset(args.ref, args.hyp, progress=True)
+    # a progress bar on stderr when it is a terminal (never mixed into piped errors)
+    result = evaluate_dataset(args.ref, args.hyp, progress=sys.stderr.isatty())
     rows, columns = score_table(result)
     out.write(format_table(rows, columns) + "\n")
     out.write("sens = sensitivity, prec = precision, FA/24h = false alarms per 24 h; subjects' "

@@ -99,17 +99,28 @@ def recording_windows(recipe, recording):
 
 def _load(data_dir, recipe, out):
     from skseizure.datasets import load_recordings
+    from skseizure.detection.bundled import BundledDetectorInputError
 
     corpus = load_recordings(data_dir)
     parts = []
     for lazy in corpus:
         rec = lazy.load()
-        X, start, y = recording_windows(recipe, rec)
+        try:
+            X, start, y = recording_windows(recipe, rec)
+        except BundledDetectorInputError as exc:  # e.g. no EEG channel, flat, too short
+            out.write(f"  {rec.subject}/{rec.name}: skipped ({exc})\n")
+            continue
         parts.append({"name": rec.name, "subject": str(rec.subject), "X": X, "start": start,
                       "y": y, "duration": rec.data.shape[1] / rec.sfreq,
                       "seizures": list(rec.seizures)})
         out.write(f"  {rec.subject}/{rec.name}: {len(y)} windows, {int(y.sum())} seizure, "
                   f"{X.shape[1]} channels\n")
+    if not parts:
+        raise UsageError(f"no recording of {data_dir} could be used")
+    labels = {int(v) for p in parts for v in np.unique(p["y"])}
+    if labels != {0, 1}:
+        raise UsageError(f"{data_dir} gives windows of class {sorted(labels)} only; training "
+                         "needs seizure and non-seizure windows")
     counts = {p["X"].shape[1] for p in parts}
     if len(counts) > 1:
         raise UsageError(f"the recordings give montages of different channel counts {sorted(counts)}; "

@@ -6,6 +6,7 @@ Everything here returns numpy arrays and plain records; nothing depends on torch
 from ..io import (
     AnnotationFormatError,
     BidsEvent,
+    ChannelSeizure,
     ChbmitRecordEntry,
     EDFError,
     EEGRecording,
@@ -17,6 +18,7 @@ from ..io import (
     read_bids_events,
     read_chbmit_summary,
     read_edf,
+    read_helsinki_channel_annotations,
     read_siena_seizure_list,
     read_tusz_csv_bi,
     write_bids_events,
@@ -52,31 +54,37 @@ from .channels import (
 from .montages import bipolar_montage, common_average_montage, derive_montage, pick_channels
 from .layouts import load_recordings
 from .recordings import LazyRecording, RecordingCorpus
+from .store import StoreArray, StoreError, StoreWriter, WindowStore, transform_to_store, windows_to_store
 from .windowing import Windows, make_windows
+from .annotation_grid import channel_annotation_grid, event_channel_rows
+from .clips import (
+    SEIZURE_TYPE_CLASSES,
+    TUSZ_FOUR_CLASSES,
+    merge_seizure_types,
+    seizure_onset_clips,
+    typed_seizures,
+)
 
 __all__ = [
-    "EEGRecording",
     "Windows",
     "make_windows",
+    # seizure clips, seizure types, channel x second annotation grids
+    "seizure_onset_clips",
+    "merge_seizure_types",
+    "typed_seizures",
+    "SEIZURE_TYPE_CLASSES",
+    "TUSZ_FOUR_CLASSES",
+    "channel_annotation_grid",
+    "event_channel_rows",
     "load_recordings",
     "LazyRecording",
     "RecordingCorpus",
-    # readers
-    "read_edf",
-    "EDFError",
-    "read_annotations",
-    "read_chbmit_summary",
-    "chbmit_seizure_table",
-    "ChbmitRecordEntry",
-    "read_siena_seizure_list",
-    "SienaRecordEntry",
-    "read_bids_events",
-    "write_bids_events",
-    "BidsEvent",
-    "read_tusz_csv_bi",
-    "TuszAnnotations",
-    "TuszEvent",
-    "AnnotationFormatError",
+    "WindowStore",
+    "StoreArray",
+    "StoreWriter",
+    "StoreError",
+    "windows_to_store",
+    "transform_to_store",
     # loaders
     "load_sample",
     "load_bonn",

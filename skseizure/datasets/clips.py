@@ -33,6 +33,7 @@ __all__ = [
     "TUSZ_FOUR_CLASSES",
     "merge_seizure_types",
     "seizure_onset_clips",
+    "typed_seizures",
 ]
 
 #: The four seizure-type classes of Tang et al. (2022), in their label order 0..3.
@@ -81,6 +82,39 @@ def merge_seizure_types(types):
             labels.append(merged)
             kept.append(i)
     return np.asarray(labels, dtype="<U2"), np.asarray(kept, dtype=np.int64)
+
+
+def typed_seizures(events):
+    """Seizures with their type from channel-level TUSZ rows (``.csv`` files of TUSZ v2).
+
+    TUSZ v2 gives seizure types only in its channel-based ``.csv`` files: one row per
+    channel and event (:func:`skseizure.io.read_tusz_csv_bi` reads them). Overlapping or
+    touching seizure rows of any channel are merged into one seizure; its type is the
+    label covering the most channel-seconds in it (ties: alphabetical). Background rows and
+    the untyped ``seiz`` label (``.csv_bi`` files) are ignored.
+
+    Parameters
+    ----------
+    events : iterable of TuszEvent
+        Or any objects with ``start``, ``stop`` and ``label`` attributes.
+
+    Returns
+    -------
+    seizures : list of (float, float, str)
+        ``(start_s, stop_s, type)`` sorted by start, type lower case (``"fnsz"`` ...).
+        Feed ``[(s, e) for s, e, _ in seizures]`` to :func:`seizure_onset_clips` and the
+        types of the kept clips to :func:`merge_seizure_types`.
+    """
+    rows = sorted((float(e.start), float(e.stop), str(e.label).lower()) for e in events
+                  if str(e.label).lower() not in ("bckg", "seiz"))
+    merged = []
+    for start, stop, label in rows:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+            merged[-1][2][label] = merged[-1][2].get(label, 0.0) + (stop - start)
+        else:
+            merged.append([start, stop, {label: stop - start}])
+    return [(a, b, min(w, key=lambda k: (-w[k], k))) for a, b, w in merged]
 
 
 def _check_seizures(seizures):

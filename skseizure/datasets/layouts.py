@@ -338,7 +338,7 @@ def load_recordings(path, *, layout="auto", sfreq=None, subjects=None, on_missin
     RecordingCorpus
         Sorted by subject, then recording name. Subject ids are the distributors' own:
         ``"chb01"``, ``"PN00"``, ``"sub-01"``, TUSZ patient ids (``"aaaaaaac"``), Helsinki
-        infant numbers (``"1"``..``"79"``).
+        infant numbers (``"1"`` to ``"79"``).
 
     Raises
     ------

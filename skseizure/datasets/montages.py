@@ -94,7 +94,7 @@ def pick_channels(X_or_recording, ch_names, wanted):
         Labels of the channel axis of ``X``. ``None`` for a recording (its own
         ``ch_names`` are used); if given for a recording it must equal them.
     wanted : sequence of str
-        Channels to keep, in output order. Matching is tolerant (case, ``EEG `` prefix,
+        Channels to keep, in output order. Matching is tolerant (case, an ``EEG`` prefix,
         reference suffix, T3/T4/T5/T6 aliases, MNE duplicate suffix); see the module
         docstring of :mod:`skseizure.datasets.channels`. Picking never computes: use
         :func:`derive_montage` to derive bipolar or average-referenced channels.

@@ -320,6 +320,73 @@ def _cut(rec, data, starts, n_win, sfreq, min_seizure_overlap):
     return X, rows
 
 
+def _plan(recordings, window_s, step_s, min_seizure_overlap, drop_partial, preprocess, montage):
+    """Check the arguments; return the sources, the windowing plan and whether groups exist."""
+    sources = _as_sources(recordings)
+    step_s = _check_params(window_s, step_s, min_seizure_overlap)
+    sfreq = _common_sfreq(sources)
+    n_win = int(round(window_s * sfreq))
+    n_step = int(round(step_s * sfreq))
+    if n_win < 1 or n_step < 1:
+        raise ValueError(
+            f"window_s={window_s} s / step_s={step_s} s is less than one sample at {sfreq} Hz."
+        )
+    has_groups = _check_subjects(sources)
+    plan = dict(window_s=window_s, sfreq=sfreq, n_win=n_win, n_step=n_step,
+                drop_partial=drop_partial, min_seizure_overlap=min_seizure_overlap,
+                preprocess=preprocess, montage=montage)
+    return sources, plan, has_groups
+
+
+def _window_one(source, i, wanted, plan):
+    """Read, filter, re-reference and cut recording ``i``: ``(X_rec, rows, wanted)``."""
+    window_s, sfreq, n_win = plan["window_s"], plan["sfreq"], plan["n_win"]
+    n_times = getattr(source, "n_times", None)
+    if getattr(source, "resample_to", None) is None and n_times is not None and n_win > n_times:
+        raise ValueError(
+            f"window_s={window_s} s ({n_win} samples) is longer than recording "
+            f"{_label(source, i)} ({n_times / sfreq:.3f} s, {n_times} samples)."
+        )
+    rec, data, wanted = _prepare(source, i, plan["preprocess"], plan["montage"], wanted)
+    if not np.isclose(rec.sfreq, sfreq):
+        raise ValueError(
+            f"Recording {_label(rec, i)} is at {rec.sfreq} Hz once loaded, not {sfreq} Hz; "
+            "resample every recording to one rate before windowing."
+        )
+    if n_win > data.shape[1]:
+        raise ValueError(
+            f"window_s={window_s} s ({n_win} samples) is longer than recording "
+            f"{_label(rec, i)} ({data.shape[1] / sfreq:.3f} s, {data.shape[1]} samples)."
+        )
+    starts = _window_starts(data.shape[1], n_win, plan["n_step"], plan["drop_partial"])
+    X_rec, rows_rec = _cut(rec, data, starts, n_win, sfreq, plan["min_seizure_overlap"])
+    return X_rec, rows_rec, wanted
+
+
+def _iter_recordings(sources, plan, channels, n_jobs):
+    """Yield ``(X_rec, rows, wanted)`` per recording, in order, optionally in parallel.
+
+    Without ``channels`` the first recording fixes the channel list, so it is cut first;
+    the others follow through joblib (``return_as="generator"`` keeps at most a few
+    recordings in memory at once and yields them in input order).
+    """
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    wanted = list(channels) if channels is not None else None
+    todo = list(enumerate(sources))
+    if wanted is None:
+        first = _window_one(todo[0][1], 0, None, plan)
+        wanted = first[2]
+        yield first
+        todo = todo[1:]
+    if effective_n_jobs(n_jobs) == 1 or len(todo) < 2:
+        for i, source in todo:
+            yield _window_one(source, i, wanted, plan)
+        return
+    yield from Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_window_one)(source, i, wanted, plan) for i, source in todo)
+
+
 def make_windows(
     recordings,
     *,
@@ -330,6 +397,7 @@ def make_windows(
     channels=None,
     montage=None,
     preprocess=None,
+    n_jobs=None,
 ):
     """Cut recordings into fixed-length, labelled windows.
 
@@ -379,6 +447,13 @@ def make_windows(
         ``functools.partial(skseizure.preprocessing.filter_continuous, l_freq=0.5,
         h_freq=30.0)``: filters with long impulse responses belong on the continuous
         signal, not on short windows.
+    n_jobs : int or None, default=None
+        Recordings read, filtered and cut in parallel by joblib (scikit-learn convention:
+        ``None`` is 1 unless inside a ``joblib.parallel_config`` context, ``-1`` all
+        cores). The result is identical to ``n_jobs=1``; ``preprocess`` and ``montage``
+        must be picklable (functions of a module, ``functools.partial``). To write windows
+        of a corpus larger than memory to disk, see
+        :func:`skseizure.datasets.store.windows_to_store`.
 
     Returns
     -------
@@ -400,41 +475,13 @@ def make_windows(
         (``KeyError`` and ``ValueError``) when a recording lacks channels (recording and
         every missing channel named).
     """
-    sources = _as_sources(recordings)
-    step_s = _check_params(window_s, step_s, min_seizure_overlap)
-    sfreq = _common_sfreq(sources)
-    n_win = int(round(window_s * sfreq))
-    n_step = int(round(step_s * sfreq))
-    if n_win < 1 or n_step < 1:
-        raise ValueError(
-            f"window_s={window_s} s / step_s={step_s} s is less than one sample at {sfreq} Hz."
-        )
-    has_groups = _check_subjects(sources)
-    wanted = list(channels) if channels is not None else None
-    parts, rows = [], []
-    for i, source in enumerate(sources):
-        n_times = getattr(source, "n_times", None)
-        if getattr(source, "resample_to", None) is None and n_times is not None and n_win > n_times:
-            raise ValueError(
-                f"window_s={window_s} s ({n_win} samples) is longer than recording "
-                f"{_label(source, i)} ({n_times / sfreq:.3f} s, {n_times} samples)."
-            )
-        rec, data, wanted = _prepare(source, i, preprocess, montage, wanted)
-        if not np.isclose(rec.sfreq, sfreq):
-            raise ValueError(
-                f"Recording {_label(rec, i)} is at {rec.sfreq} Hz once loaded, not {sfreq} Hz; "
-                "resample every recording to one rate before windowing."
-            )
-        if n_win > data.shape[1]:
-            raise ValueError(
-                f"window_s={window_s} s ({n_win} samples) is longer than recording "
-                f"{_label(rec, i)} ({data.shape[1] / sfreq:.3f} s, {data.shape[1]} samples)."
-            )
-        starts = _window_starts(data.shape[1], n_win, n_step, drop_partial)
-        X_rec, rows_rec = _cut(rec, data, starts, n_win, sfreq, min_seizure_overlap)
+    sources, plan, has_groups = _plan(
+        recordings, window_s, step_s, min_seizure_overlap, drop_partial, preprocess, montage)
+    sfreq = plan["sfreq"]
+    parts, rows, wanted = [], [], None
+    for X_rec, rows_rec, wanted in _iter_recordings(sources, plan, channels, n_jobs):
         parts.append(X_rec)
         rows.extend(rows_rec)
-        del rec, data  # release the continuous signal before the next recording
     X = parts[0] if len(parts) == 1 else np.concatenate(parts)
     metadata = pd.DataFrame(rows, columns=_METADATA_COLUMNS)
     y = metadata["label"].to_numpy(dtype=np.int64)

@@ -21,6 +21,8 @@ from .evaluate import EvaluationError, evaluate_dataset, recording_mask
 from .events import SeizureEvent, events_to_mask, probabilities_to_events, window_steps
 from .scorers import EventScorer, make_event_scorer
 from .scoring import METRICS, RecordingScore, ScoreCounts, aggregate_scores, score_masks, score_recording
+from .streaming import ArraySource, EDFSource, stream_window_proba, window_proba_to_events
+from .plots import plot_detection
 
 __all__ = [
     "SeizureEvent",
@@ -46,4 +48,9 @@ __all__ = [
     "WindowProbabilities",
     "eeg_channel_mask",
     "standardize_windows",
+    "stream_window_proba",
+    "window_proba_to_events",
+    "EDFSource",
+    "ArraySource",
+    "plot_detection",
 ]

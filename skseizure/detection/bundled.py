@@ -18,7 +18,12 @@ fixed recipe stored beside it as JSON (nothing executable):
    (:class:`~skseizure.preprocessing.Resampler`);
 4. a zero-phase Butterworth band-pass of the continuous signal
    (:func:`~skseizure.preprocessing.filters.filter_continuous`);
-5. windows of fixed length and step, each standardised (:func:`standardize_windows`);
+5. windows of fixed length and step, each standardised (:func:`standardize_windows`):
+   centred, and divided by the recording's background scale (the 20th percentile of the
+   window scales, :func:`background_scale`) so that the rise of amplitude in a seizure is
+   kept while the unit (volts, microvolts) and the patient's overall amplitude are not;
+   a recording that is seizure from end to end therefore relies on the shape of the
+   signal alone;
 6. the network gives a seizure probability per window and per channel; windows become
    events with :func:`~skseizure.detection.probabilities_to_events`, and each event names
    the channels whose mean probability inside it passes a threshold.
@@ -58,6 +63,8 @@ __all__ = [
     "load_bundled_detector",
     "eeg_channel_mask",
     "standardize_windows",
+    "window_scale",
+    "background_scale",
     "CONFIG_FILE",
     "WEIGHTS_FILE",
 ]
@@ -134,17 +141,54 @@ def eeg_channel_mask(ch_names):
     return np.asarray(mask, dtype=bool)
 
 
-def standardize_windows(X, method="window"):
+def window_scale(X):
+    """Scale of each window: median over channels of the channel standard deviations.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, n_channels, n_times)
+
+    Returns
+    -------
+    scale : ndarray of shape (n_windows,)
+    """
+    return np.median(np.asarray(X, dtype=np.float64).std(axis=-1), axis=1)
+
+
+def background_scale(X, percentile=20.0):
+    """Background scale of a recording: a low percentile of its window scales.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_windows, n_channels, n_times)
+        The windows of one recording (or of one subject).
+    percentile : float, default=20.0
+        Seizures rarely fill more than a small part of a recording, so the 20th
+        percentile of :func:`window_scale` is a scale of its background activity.
+
+    Returns
+    -------
+    scale : float
+    """
+    return float(np.percentile(window_scale(X), percentile))
+
+
+def standardize_windows(X, method="window", reference=None, clip=20.0):
     """Per-window standardisation of ``(n_windows, n_channels, n_times)`` windows.
 
     Parameters
     ----------
     X : ndarray of shape (n_windows, n_channels, n_times)
-    method : {"window", "channel"}, default="window"
-        ``"window"``: each channel minus its mean, divided by the median over channels of
-        the channel standard deviations of that window (one scale per window, so the
-        relative amplitude of channels is kept). ``"channel"``: each channel of each
-        window to zero mean and unit variance.
+    method : {"window", "channel", "background"}, default="window"
+        Every channel of every window is first centred (its mean removed), then divided by
+        ``"window"``: the window's :func:`window_scale` (one scale per window, relative
+        channel amplitudes kept); ``"channel"``: its own standard deviation (unit
+        variance); ``"background"``: ``reference``, the recording's
+        :func:`background_scale` (the rise of amplitude during a seizure is kept).
+    reference : float or None
+        Needed for ``"background"`` (default: :func:`background_scale` of ``X``).
+    clip : float, default=20.0
+        ``"background"`` values are clipped to ``[-clip, clip]`` (artefacts).
 
     Returns
     -------
@@ -152,13 +196,16 @@ def standardize_windows(X, method="window"):
     """
     X = np.asarray(X, dtype=np.float64)
     X = X - X.mean(axis=-1, keepdims=True)
-    std = X.std(axis=-1, keepdims=True)
     if method == "window":
-        scale = np.median(std, axis=1, keepdims=True)
+        scale = np.median(X.std(axis=-1), axis=1)[:, None, None]
     elif method == "channel":
-        scale = std
+        scale = X.std(axis=-1, keepdims=True)
+    elif method == "background":
+        scale = background_scale(X) if reference is None else float(reference)
+        return np.clip(X / max(scale, _EPS), -clip, clip).astype(np.float32)
     else:
-        raise ValueError(f"standardization must be 'window' or 'channel'; got {method!r}.")
+        raise ValueError(
+            f"standardization must be 'window', 'channel' or 'background'; got {method!r}.")
     return (X / np.maximum(scale, _EPS)).astype(np.float32)
 
 
@@ -254,7 +301,7 @@ class BundledDetector:
         return json.loads(json.dumps(self._config))
 
     # ------------------------------------------------------------------ recipe
-    def prepare(self, data, sfreq, ch_names):
+    def prepare(self, data, sfreq, ch_names, *, standardize=True):
         """Run the recipe up to the standardised windows.
 
         Parameters
@@ -266,6 +313,10 @@ class BundledDetector:
             Sampling frequency in Hz.
         ch_names : sequence of str
             Channel labels as distributed.
+        standardize : bool, default=True
+            Apply the recipe's :func:`standardize_windows` (False: the filtered windows,
+            in the unit of ``data``, e.g. to standardise several excerpts of one subject
+            together).
 
         Returns
         -------
@@ -309,7 +360,8 @@ class BundledDetector:
         signal = filter_continuous(signal, rate, low, high)
         starts = np.arange(0, signal.shape[1] - win + 1, step)
         X = np.stack([signal[:, s:s + win] for s in starts])
-        X = standardize_windows(X, cfg["standardization"])
+        if standardize:
+            X = standardize_windows(X, cfg["standardization"])
         return X, starts / rate, labels, kind
 
     def window_proba(self, data, sfreq, ch_names):

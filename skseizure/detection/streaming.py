@@ -16,15 +16,21 @@ recording:
 * the zero-phase Butterworth band-pass (:func:`~skseizure.preprocessing.filters.filter_continuous`)
   is an IIR filter: a chunk border perturbs the output by a transient that decays like
   the slowest pole of the filter. The context is the number of model-rate samples it
-  takes that pole to decay by ``1e-9`` (:func:`filter_context`; 0.5 Hz order-4 high-pass
-  edge at 64 Hz: about 11 s of signal on each side);
-* windows are cut and standardised one by one, so they only need the filtered samples.
+  takes that pole to decay by ``1e-9``, plus 10 % (:func:`filter_context`; 0.5-25 Hz
+  order-4 band-pass at 64 Hz: 1,230 samples, about 19 s of signal on each side). Each
+  chunk is filtered in float64 (the in-memory recipe runs the recursion in float32, whose
+  rounding noise is a few ``1e-5`` of a standardised window);
+* windows are cut and standardised one by one, so they only need the filtered samples;
+  with the ``"background"`` standardisation (one scale per recording: the 20th percentile
+  of the window scales) a first pass computes every window's scale, and the second
+  standardises with it.
 
 Channels flat over the whole recording are left out by the recipe; they are found in a
 first pass that stops as soon as every channel has varied (usually in the first chunk).
 Peak memory is a few chunks of signal (``chunk_seconds``, default 300 s) plus the window
-probabilities; ``tests/detection/test_streaming.py`` checks that the windows equal those
-of the in-memory run within ``1e-5``.
+probabilities. The tests check that the chunked windows equal those of the same
+computation on the whole recording within ``1e-5`` (in practice ``1e-7``), and the
+probabilities those of ``window_proba`` within ``1e-5``.
 """
 
 from __future__ import annotations
@@ -39,9 +45,14 @@ import numpy as np
 from scipy import signal as sps
 
 from ..io import EDFError
-from ..preprocessing.filters import filter_continuous
 from ..preprocessing.resampling import Resampler
-from .bundled import BundledDetectorInputError, WindowProbabilities, _montage, standardize_windows
+from .bundled import (
+    BundledDetectorInputError,
+    WindowProbabilities,
+    _montage,
+    standardize_windows,
+    window_scale,
+)
 from .events import probabilities_to_events
 
 __all__ = [
@@ -265,6 +276,71 @@ class _Pipeline:
         return out[:, fa - offset: fb - offset]
 
 
+def _network_proba(estimator, X, batch_size=128):
+    """Window and per-channel seizure probabilities, from one pass of the network.
+
+    :class:`~skseizure.models.ChannelPooledCNN` pools its per-channel logits with a
+    log-mean-exp over channels; computing the per-channel logits once and pooling them
+    here gives ``predict_proba`` and ``channel_proba`` for the price of one of them.
+    Any other estimator is asked for both.
+    """
+    module = getattr(estimator, "module_", None)
+    if module is None or not hasattr(module, "channel_logits") or \
+            list(getattr(estimator, "classes_", [])) != [0, 1]:
+        return (estimator.predict_proba(X)[:, 1].astype(float),
+                estimator.channel_proba(X).astype(float))
+    import torch
+
+    was_training = module.training
+    module.eval()
+    proba, channel = [], []
+    try:
+        with torch.no_grad():
+            for start in range(0, len(X), batch_size):
+                xb = torch.as_tensor(X[start:start + batch_size], device=estimator.device)
+                logits = module.channel_logits(xb)
+                pooled = torch.logsumexp(logits, dim=1) - math.log(logits.shape[1])
+                proba.append(torch.softmax(pooled, dim=-1)[:, 1].cpu().numpy())
+                channel.append(torch.softmax(logits, dim=-1)[..., 1].cpu().numpy())
+    finally:
+        module.train(was_training)
+    return (np.concatenate(proba).astype(np.float32).astype(float),
+            np.concatenate(channel).astype(np.float32).astype(float))
+
+
+def _bandpass64(x, rate, low, high):
+    """:func:`filter_continuous`'s band-pass (``sosfiltfilt`` with MNE's padding), in float64.
+
+    The in-memory recipe runs the recursion in float32, whose rounding noise sits near
+    ``1e-5`` of the signal after standardisation; computing each chunk in float64 keeps
+    the chunked result within that noise of the in-memory one instead of doubling it.
+    """
+    from mne.filter import estimate_ringing_samples
+
+    sos = sps.butter(4, [low, high], btype="bandpass", fs=rate, output="sos")
+    padlen = min(int(estimate_ringing_samples(sos)), x.shape[1] - 1)
+    return sps.sosfiltfilt(sos, np.asarray(x, dtype=np.float64), axis=1,
+                           padlen=padlen).astype(np.float32)
+
+
+def _filtered_windows(pipe, bounds, n_win, per_chunk, win, step, timings):
+    """Yield ``(w0, X)``: the filtered windows ``w0 .. w0 + per_chunk`` (not standardised)."""
+    low, high = (float(f) for f in pipe.cfg["band"])
+    for w0 in bounds:
+        w1 = min(w0 + per_chunk, n_win)
+        a, b = w0 * step, (w1 - 1) * step + win
+        fa, fb = max(0, a - pipe.ctx), min(pipe.n_out, b + pipe.ctx)
+        read_before = timings["read"]
+        t0 = time.perf_counter()
+        seg = pipe.resampled(fa, fb, timings)
+        seg = _bandpass64(seg, pipe.rate, low, high)[:, a - fa: b - fa]
+        timings["filter/resample"] += time.perf_counter() - t0 - (timings["read"] - read_before)
+        t0 = time.perf_counter()
+        X = np.stack([seg[:, s:s + win] for s in np.arange(w1 - w0) * step])
+        timings["windows+network"] += time.perf_counter() - t0
+        yield w0, X
+
+
 def stream_window_proba(detector, source, *, chunk_seconds=300.0, timings=None, progress=False):
     """Window probabilities of a recording read chunk by chunk (bounded memory).
 
@@ -312,29 +388,27 @@ def stream_window_proba(detector, source, *, chunk_seconds=300.0, timings=None, 
             f"{cfg['window_length']}-s window.")
     n_win = (pipe.n_out - win) // step + 1
     per_chunk = max(1, int(chunk_seconds * rate) // step)
-    low, high = (float(f) for f in cfg["band"])
-    proba, channel_proba = [], []
     bounds = range(0, n_win, per_chunk)
+    method, reference = cfg["standardization"], None
+    if method == "background":
+        # one scale for the whole recording (a percentile of the window scales): a first
+        # pass computes the scale of every window, the second one standardises with it
+        scales = [window_scale(X) for _, X in _filtered_windows(pipe, bounds, n_win, per_chunk,
+                                                                win, step, timings)]
+        reference = float(np.percentile(np.concatenate(scales), 20.0))
     if progress and len(bounds) > 1:
         from tqdm.auto import tqdm
 
         # disable=None: a bar only when stderr is a terminal
         bounds = tqdm(bounds, desc="detecting", unit="chunk", leave=False, disable=None)
-    for w0 in bounds:
-        w1 = min(w0 + per_chunk, n_win)
-        a, b = w0 * step, (w1 - 1) * step + win
-        fa, fb = max(0, a - pipe.ctx), min(pipe.n_out, b + pipe.ctx)
-        read_before = timings["read"]
+    proba, channel_proba = [], []
+    for _, X in _filtered_windows(pipe, bounds, n_win, per_chunk, win, step, timings):
         t0 = time.perf_counter()
-        seg = pipe.resampled(fa, fb, timings)
-        seg = filter_continuous(seg, rate, low, high)[:, a - fa: b - fa]
-        timings["filter/resample"] += time.perf_counter() - t0 - (timings["read"] - read_before)
-        t0 = time.perf_counter()
-        starts = np.arange(w1 - w0) * step
-        X = np.stack([seg[:, s:s + win] for s in starts])
-        X = standardize_windows(X, cfg["standardization"])
-        proba.append(detector.estimator.predict_proba(X)[:, 1].astype(float))
-        channel_proba.append(detector.estimator.channel_proba(X).astype(float))
+        X = standardize_windows(X, method, reference=reference) if reference is not None \
+            else standardize_windows(X, method)
+        p, pc = _network_proba(detector.estimator, X)
+        proba.append(p)
+        channel_proba.append(pc)
         timings["windows+network"] += time.perf_counter() - t0
     start = np.arange(n_win) * step / rate
     return WindowProbabilities(start, np.concatenate(proba), np.concatenate(channel_proba),

@@ -1,8 +1,7 @@
 """ESCAPE-Net: the CNN of Koh et al. (J. Neural Eng. 2020) for nerve-cuff CAP signatures.
 
 The layer table is Table II of the MobilESCAPE-Net paper (Gokdag et al., arXiv
-2505.06241); the input size is fixed by its parameter count (see
-``docs``/reference facts §4.2): 91,837,635 trainable parameters
+2505.06241); the input size is fixed by its parameter count: 91,837,635 trainable parameters
 ``= 87,235 + 256 * 64 * H * W`` gives ``H * W = 5,600 = 56 electrodes x 100 samples``
 with one input channel.
 """

@@ -1,7 +1,7 @@
 """MobilESCAPE-Net (Gokdag et al., arXiv 2505.06241): a light CNN for nerve-cuff CAP signatures.
 
 Table II of the paper, with the one reading that reproduces its 67,843
-trainable parameters exactly (reference facts §4.3): the last depthwise
+trainable parameters exactly: the last depthwise
 convolution has a depth multiplier of 2 (64 -> 128 channels), followed by a
 1x1 convolution 128 -> 128.
 """

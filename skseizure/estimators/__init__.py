@@ -9,12 +9,13 @@ subject-wise when ``groups`` are given, ``random_state`` makes fits reproducible
 from ._base import BaseNetClassifier
 from .channel_pooled import ChannelPooledClassifier
 from .cnn_bilstm import CNNBiLSTMClassifier
-from .dcrnn import DCRNNClassifier, DCRNNPretrainer
+from .dcrnn import DCRNNClassifier, DCRNNPretrainer, PaddedClips
 from .light_cnn import LightCNNClassifier
 from .light_seizure_net import LightSeizureNetClassifier
 from .losses import FocalLoss
 from .persistence import ModelFileError, load_estimator, save_estimator
-from .sampling import GroupedWindows, WindowResampler
+from .sampling import GroupedWindows, SubjectSMOTE, WindowResampler
+from .streaming import StoreDataset
 from .training import (
     WindowWiseSplitWarning,
     check_input_shape,
@@ -36,9 +37,12 @@ __all__ = [
     "CNNBiLSTMClassifier",
     "DCRNNClassifier",
     "DCRNNPretrainer",
+    "PaddedClips",
     "FocalLoss",
     "WindowResampler",
     "GroupedWindows",
+    "SubjectSMOTE",
+    "StoreDataset",
     "save_estimator",
     "load_estimator",
     "ModelFileError",

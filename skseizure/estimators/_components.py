@@ -16,8 +16,9 @@ from sklearn.utils.class_weight import compute_class_weight
 from skorch.callbacks import EarlyStopping, EpochScoring, LRScheduler, ProgressBar
 from skorch.utils import to_numpy
 
-from .._utils.validation import check_n_channels, check_windows
+from .._utils.validation import check_n_channels, check_windows, is_lazy_windows
 from .losses import FocalLoss
+from .streaming import StoreDataset
 from .training import (
     check_input_shape,
     check_labels,
@@ -119,6 +120,19 @@ class NetComponentsMixin:
                 return softmax
         return super()._get_predict_nonlinearity()
 
+    def infer(self, x, **fit_params):
+        """Forward pass; a half-precision output (under ``torch.autocast``) becomes float32."""
+        out = super().infer(x, **fit_params)
+        if isinstance(out, torch.Tensor) and out.dtype in (torch.float16, torch.bfloat16):
+            out = out.float()
+        return out
+
+    def get_dataset(self, X, y=None):
+        """skorch dataset; lazy on-disk windows are streamed (one read per batch)."""
+        if is_lazy_windows(X):
+            return StoreDataset(X, y)
+        return super().get_dataset(X, y)
+
     def get_iterator(self, dataset, training=False):
         """DataLoader; the training one shuffles with a seeded ``torch.Generator``."""
         return seeded_iterator(self, dataset, training)
@@ -148,7 +162,8 @@ class NetComponentsMixin:
 
     # ------------------------------------------------------------------- data checks
     def _check_X(self, X, reset):
-        X = check_windows(X, ndim=self._input_ndim, dtype=np.float32)
+        # Lazy on-disk windows (a WindowStore's X) are checked chunk-wise, never loaded.
+        X = check_windows(X, ndim=self._input_ndim, dtype=np.float32, lazy=True)
         if not reset:
             check_n_channels(X, self.n_channels_in_, estimator_name=type(self).__name__,
                              axis=self._channel_axis)

@@ -5,6 +5,13 @@ Input: log-amplitude FFT clips ``(n_clips, n_steps, n_channels, n_bins)`` from
 :class:`~skseizure.preprocessing.FFTLogAmplitude`, unstandardised (the graph is built on
 the raw log-amplitudes, then the features are standardised with one global scalar mean
 and std learnt in ``fit``).
+
+Clips of different lengths (seizure-type classification) travel as :class:`PaddedClips`
+(``{"x": features, "seq_lengths": valid steps}``): steps from ``seq_lengths`` onward are
+padding. They are left out of the standardisation constants, zeroed before the graph is
+computed (so the correlation graph is exactly that of the unpadded clip: zero steps add
+nothing to the zero-lag correlations), and set to 0 after standardisation (the authors'
+``padding_val=0``).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import numpy as np
 import torch
 from sklearn.base import clone
 from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
+from skorch.helper import SliceDict
 
 from .._utils.validation import check_n_channels, check_windows
 from ..datasets.electrodes import mirror_permutation
@@ -22,10 +30,74 @@ from ..preprocessing.graphs import CorrelationGraph, DistanceGraph
 from .persistence import register_persistable
 from .training import silent_sink
 
-__all__ = ["GraphInputMixin", "refit_graph"]
+__all__ = ["GraphInputMixin", "PaddedClips", "check_padded_clips", "refit_graph"]
 
 # graph builders are parameters of the DCRNN estimators: model files may name them
 register_persistable(DistanceGraph, CorrelationGraph)
+
+
+class PaddedClips(SliceDict):
+    """FFT clips with their numbers of valid steps, sliceable like an array.
+
+    A :class:`skorch.helper.SliceDict` with the keys ``"x"`` and ``"seq_lengths"`` whose
+    ``shape`` is that of ``x``: scikit-learn splitters, ``cross_validate`` and
+    ``GridSearchCV`` index it like the feature array, and skorch hands every batch's
+    ``seq_lengths`` to the estimator together with its clips.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_clips, n_steps, n_channels, n_bins)
+        Log-amplitude FFT clips, unstandardised; steps ``seq_lengths[i]`` onward of clip
+        ``i`` are padding (any value).
+    seq_lengths : ndarray of shape (n_clips,), int
+        Valid steps per clip, in ``[1, n_steps]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clips = PaddedClips(x=np.zeros((3, 12, 19, 100), "float32"), seq_lengths=np.array([12, 5, 7]))
+    >>> clips.shape, clips[1:]["seq_lengths"].tolist()
+    ((3, 12, 19, 100), [5, 7])
+    """
+
+    def __init__(self, x, seq_lengths):
+        super().__init__(x=x, seq_lengths=seq_lengths)
+
+    @property
+    def shape(self):
+        return tuple(self["x"].shape)
+
+
+def check_padded_clips(X, lengths):
+    """Validate ``seq_lengths`` against the clips ``X`` ``(n, T, C, M)``; int64 ``(n,)``."""
+    arr = np.asarray(lengths)
+    if arr.ndim != 1 or arr.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"seq_lengths must be 1-D with one entry per clip ({X.shape[0]}); got shape {arr.shape}."
+        )
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        if not (np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr))
+                and np.all(arr == np.round(arr))):
+            raise ValueError(f"seq_lengths must be whole numbers of steps; got dtype {arr.dtype}.")
+    arr = arr.astype(np.int64)
+    bad = (arr < 1) | (arr > X.shape[1])
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"seq_lengths must lie in [1, n_steps={X.shape[1]}]; clip {i} has {arr[i]}."
+        )
+    return arr
+
+
+def _step_mask(lengths, n_steps, like):
+    """``(B, T, 1, 1)`` 1/0 mask of the valid steps (tensor) or None when all are valid."""
+    if lengths is None:
+        return None
+    lengths = torch.as_tensor(lengths, device=like.device).long()
+    if bool((lengths >= n_steps).all()):
+        return None
+    steps = torch.arange(n_steps, device=like.device)
+    return (steps[None, :] < lengths[:, None]).to(like.dtype)[:, :, None, None]
 
 
 class GraphInputMixin:
@@ -67,7 +139,7 @@ class GraphInputMixin:
         return params
 
     # -- fit-time preparation ----------------------------------------------------------
-    def _fit_graph(self, X):
+    def _fit_graph(self, X, seq_lengths=None):
         graph = DistanceGraph() if self.graph is None else self.graph
         if not hasattr(graph, "supports") or not hasattr(graph, "fit"):
             raise TypeError(
@@ -95,9 +167,13 @@ class GraphInputMixin:
         if not (0 < lo <= hi):
             raise ValueError(f"scale_range must be (low, high) with 0 < low <= high; got {self.scale_range!r}.")
         if self.standardize:
-            # one scalar mean/std over all training features (the authors' StandardScaler)
-            self.mean_ = float(X.mean(dtype=np.float64))
-            self.std_ = float(X.std(dtype=np.float64)) or 1.0
+            # one scalar mean/std over all training features (the authors' StandardScaler),
+            # padded steps left out
+            valid = X
+            if seq_lengths is not None and np.any(np.asarray(seq_lengths) < X.shape[1]):
+                valid = X[np.arange(X.shape[1])[None, :] < np.asarray(seq_lengths)[:, None]]
+            self.mean_ = float(valid.mean(dtype=np.float64))
+            self.std_ = float(valid.std(dtype=np.float64)) or 1.0
         else:
             self.mean_, self.std_ = 0.0, 1.0
         return self
@@ -112,7 +188,7 @@ class GraphInputMixin:
         return float(self.mean_)
 
     def _supports_for(self, x):
-        """Supports for a batch of raw features (tensor (B, T, C, M))."""
+        """Supports for a batch of raw features (tensor (B, T, C, M), padding zeroed)."""
         if self.graph_.per_clip:
             sup = self.graph_.supports(x.detach().cpu().numpy())
         else:
@@ -148,8 +224,9 @@ class GraphInputMixin:
                 supports = torch.where(flip.view(B, 1, 1, 1), flipped, supports)
         return x, supports, y
 
-    def _standardize(self, x):
-        return (x - self.mean_) / self.std_
+    def _standardize(self, x, mask=None):
+        x = (x - self.mean_) / self.std_
+        return x if mask is None else x * mask
 
     def _check_features(self, X, reset):
         X = check_windows(X, ndim=4, dtype=np.float32)

@@ -46,6 +46,10 @@ class ChannelPooledClassifier(BaseNetClassifier):
     >>> # clf.fit(X18, y, groups=subject_ids); clf.predict_proba(X8)  # any channel count
     """
 
+    #: Windows with another channel count than in ``fit`` are accepted (class attribute,
+    #: not a parameter; generic estimator checks read it).
+    accepts_any_n_channels = True
+
     def __init__(self, module__n_filters=(8, 16, 16), module__kernel_sizes=(7, 5, 3),
                  module__pool_size=2, module__drop_prob=0.2, **kwargs):
         super().__init__(
@@ -59,12 +63,14 @@ class ChannelPooledClassifier(BaseNetClassifier):
 
     # Channel count is free: only the array contract and the window length are checked.
     def _check_X(self, X, reset):
-        return check_windows(X, ndim=self._input_ndim, dtype=np.float32)
+        return check_windows(X, ndim=self._input_ndim, dtype=np.float32, lazy=True)
 
     def _check_input_shape(self, X):
         expected = getattr(self, "input_shape_", None)
         if expected is not None:
-            check_input_shape(X[:, :1], (1, expected[-1]), estimator_name=type(self).__name__,
+            # only the window length is compared (a shape stand-in: a lazy store is not read)
+            probe = np.empty((0, 1, X.shape[-1]), dtype=np.float32)
+            check_input_shape(probe, (1, expected[-1]), estimator_name=type(self).__name__,
                               axis_names=self._input_axis_names)
         return X
 

@@ -19,7 +19,8 @@ class LightSeizureNetClassifier(BaseNetClassifier):
 
     The network's design is ours (the paper's layer table is not public); see
     :class:`~skseizure.models.LightSeizureNet`. Training follows
-    :class:`BaseNetClassifier`.
+    :class:`BaseNetClassifier`. Its kernels can be pruned in all four blocks with
+    :class:`skseizure.pruning.StructuredPruner` (``ecam`` works on the pruned network).
 
     Parameters
     ----------

@@ -20,7 +20,9 @@ nothing from skseizure. What each estimator becomes:
   input ``supports`` ``(batch, n_supports, n_channels, n_channels)``, computed on the
   device with ``estimator.graph_.supports(X)`` (see :func:`onnx_input_feed`). The
   single binary logit ``z`` becomes ``[1 - sigmoid(z), sigmoid(z)]`` as in
-  ``predict_proba``;
+  ``predict_proba``. Clips must have the fitted number of steps (no padded clips:
+  ``seq_lengths`` is not an input), and a decision threshold (``threshold_``) is not
+  applied: it is stored in the metadata (``threshold``) for the caller to apply;
 - a fitted :class:`~skseizure.pruning.StructuredPruner`: its pruned network
   (``estimator_``), physically smaller;
 - a :class:`~sklearn.pipeline.Pipeline` whose last step is one of the above: only that
@@ -29,7 +31,7 @@ nothing from skseizure. What each estimator becomes:
 
 The output ``probabilities`` ``(batch, n_classes)`` float32 follows ``classes_``. The
 batch axis is dynamic. The model's metadata (``onnx_metadata``) records the classes,
-the input shape and the graph mode.
+the input shape, the graph mode and the decision threshold.
 
 The TorchScript-based exporter of :func:`torch.onnx.export` (``dynamo=False``) is
 used: it needs only the ``onnx`` package and exports these small networks in well
@@ -66,7 +68,7 @@ _INSTALL_HINT = "install them with `pip install onnx onnxruntime` (the skseizure
 
 
 def _require(name):
-    """Import an optional export dependency (``onnx`` / ``onnxruntime``) or explain how to get it."""
+    """Import ``onnx`` / ``onnxruntime`` (optional dependencies) or explain how to get them."""
     import importlib
 
     try:
@@ -185,7 +187,7 @@ class ProbabilityNetwork(nn.Module):
             self.supports = None
 
     def forward(self, x, supports=None):
-        """``x`` (batch, ...) [, ``supports`` (batch, S, N, N)] -> probabilities (batch, n_classes)."""
+        """``x`` (batch, ...) [and ``supports`` (batch, S, N, N)] -> (batch, n_classes)."""
         if self.offset != 0.0:
             x = x - self.offset
         if self.scale != 1.0:
@@ -204,7 +206,8 @@ class ProbabilityNetwork(nn.Module):
 def _probe(estimator, rng):
     """A small batch of inputs that ``estimator.predict_proba`` accepts."""
     shape = (3, *estimator.input_shape_)
-    return rng.standard_normal(shape).astype(np.float32) * np.float32(getattr(estimator, "input_scale_", 1.0))
+    scale = np.float32(getattr(estimator, "input_scale_", 1.0))
+    return rng.standard_normal(shape).astype(np.float32) * scale
 
 
 def _build_probability_network(estimator):
@@ -256,15 +259,21 @@ def onnx_input_feed(estimator, X):
     return feed
 
 
+def _device(module):
+    param = next(module.parameters(), None)
+    return torch.device("cpu") if param is None else param.device
+
+
 def _check_agreement(estimator, wrapper, tol=1e-4):
     """Refuse to export a wrapper that does not reproduce ``predict_proba``."""
     rng = np.random.default_rng(0)
     X = _probe(estimator, rng)
     expected = estimator.predict_proba(X)
     feed = onnx_input_feed(estimator, X)
+    device = _device(wrapper)
     with torch.no_grad():
-        args = [torch.from_numpy(v) for v in feed.values()]
-        got = wrapper(*args).numpy()
+        args = [torch.from_numpy(v).to(device) for v in feed.values()]
+        got = wrapper(*args).cpu().numpy()
     if got.shape != expected.shape or not np.allclose(got, expected, atol=tol, rtol=0):
         raise ValueError(
             f"The exported graph would not reproduce {type(estimator).__name__}.predict_proba "
@@ -318,6 +327,10 @@ def _metadata(source, estimator, graph_input):
         "skseizure.graph": "input" if graph_input else (
             "constant" if isinstance(estimator, DCRNNClassifier) else "none"),
         "skseizure.preprocessing_included": "false",
+        # decision threshold of ``predict`` on the positive-class probability (DCRNN
+        # ``threshold_``); "none": the larger probability wins
+        "skseizure.threshold": ("none" if getattr(estimator, "threshold_", None) is None
+                                else repr(float(estimator.threshold_))),
     }
 
 
@@ -366,14 +379,14 @@ def to_onnx(estimator, path, *, overwrite=False, opset=None):
         raise ValueError(f"opset must be an int >= 9 or None; got {opset!r}.")
     net = resolve_network(estimator)
     _check_target(path, overwrite)
-    wrapper = _build_probability_network(net)
     module = net.module_
+    wrapper = _build_probability_network(net).to(_device(module))
     was_training = module.training
     module.eval()
     try:
         feed = _check_agreement(net, wrapper)
         names = list(feed)
-        args = tuple(torch.from_numpy(feed[n]) for n in names)
+        args = tuple(torch.from_numpy(feed[n]).to(_device(module)) for n in names)
         axes = {n: {0: "batch"} for n in [*names, OUTPUT_NAME]}
         meta = _metadata(estimator, net, wrapper.graph_input)
 

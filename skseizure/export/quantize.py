@@ -133,7 +133,8 @@ def quantize_int8(onnx_path, out_path, calibration_X, *, calibration_supports=No
     methods = {"minmax": q.CalibrationMethod.MinMax, "entropy": q.CalibrationMethod.Entropy,
                "percentile": q.CalibrationMethod.Percentile}
     if calibrate_method not in methods:
-        raise ValueError(f"calibrate_method must be one of {sorted(methods)}; got {calibrate_method!r}.")
+        raise ValueError(f"calibrate_method must be one of {sorted(methods)}; "
+                         f"got {calibrate_method!r}.")
     meta = onnx_metadata(onnx_path)
     shape = meta.get("input_shape")
     X = np.asarray(calibration_X, dtype=np.float32)
@@ -220,7 +221,13 @@ def int8_score_change(float_model, int8_model, X, y, *, supports=None, positive_
         if np.unique(y).size < 2:
             return float("nan")
         if p.shape[1] == 2:
-            col = -1 if positive_class is None else int(np.flatnonzero(classes == positive_class)[0])
+            if positive_class is None:
+                col = -1
+            elif positive_class in classes.tolist():
+                col = int(np.flatnonzero(classes == positive_class)[0])
+            else:
+                raise ValueError(f"positive_class {positive_class!r} is not one of the "
+                                 f"model's classes {classes.tolist()}.")
             return float(roc_auc_score(y == classes[col], p[:, col]))
         return float(roc_auc_score(y, p, multi_class="ovr", labels=classes))
 

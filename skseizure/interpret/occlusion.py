@@ -106,11 +106,27 @@ def _segments(X, sfreq):
     raise ValueError(f"X must be (n, T, C, M) features or (n, C, L) windows; got shape {X.shape}.")
 
 
-def _occlude(x, c, sl):
-    """Occlusion mask position for one clip ``x`` (without the clip axis)."""
-    if x.ndim == 3:  # (T, C, M)
-        return (sl, c, slice(None))
-    return (c, sl)  # (C, L)
+def _axes(X):
+    """(channel axis, time axis) of the occlusions for the layout of ``X`` (clip axis 0)."""
+    return (2, 1) if X.ndim == 4 else (1, 2)
+
+
+def _occluded_batch(X, clips, chans, t0, t1, fill):
+    """Copies of ``X[clips]`` with channel ``chans[k]`` zero-filled over ``[t0[k], t1[k])``.
+
+    Vectorised: one boolean mask built by broadcasting channel and time ranges.
+    """
+    ch_axis, t_axis = _axes(X)
+    batch = X[clips]
+    col = (len(clips),) + (1,) * (X.ndim - 1)
+    ch_shape, t_shape = [1] * X.ndim, [1] * X.ndim
+    ch_shape[ch_axis], t_shape[t_axis] = X.shape[ch_axis], X.shape[t_axis]
+    ch_idx = np.arange(X.shape[ch_axis]).reshape(ch_shape)
+    t_idx = np.arange(X.shape[t_axis]).reshape(t_shape)
+    mask = ((ch_idx == chans.reshape(col)) & (t_idx >= t0.reshape(col))
+            & (t_idx < t1.reshape(col)))
+    batch[np.broadcast_to(mask, batch.shape)] = fill
+    return batch
 
 
 def _minmax(M):
@@ -122,9 +138,13 @@ def _minmax(M):
     return out.reshape(M.shape)
 
 
-def _explain(estimator, X, positions, output, target, fill, batch_size):
-    """Core loop: for every clip, output(original) - output(occluded at each position)."""
-    n = X.shape[0]
+def _explain(estimator, X, chans, t0, t1, output, target, fill, batch_size):
+    """output(original) - output(occluded) for every clip and occlusion position.
+
+    The ``n_clips * n_positions`` occluded copies are built and evaluated in batches of
+    ``batch_size`` that mix clips, so that a network on a GPU sees full batches.
+    """
+    n, P = X.shape[0], chans.size
     orig_all = model_output(estimator, X, output)
     if orig_all.ndim == 2:
         tgt = orig_all.argmax(1) if target is None else np.broadcast_to(np.asarray(target), (n,))
@@ -132,18 +152,17 @@ def _explain(estimator, X, positions, output, target, fill, batch_size):
     else:
         tgt = None
         orig = orig_all
-    P = len(positions)
-    diffs = np.empty((n, P), dtype=np.float64)
-    for i in range(n):
-        batch = np.repeat(X[i:i + 1], P, axis=0)
-        for p, pos in enumerate(positions):
-            batch[(p,) + pos] = fill
-        vals = []
-        for s in range(0, P, batch_size):
-            vals.append(model_output(estimator, batch[s:s + batch_size], output,
-                                     None if tgt is None else tgt[i]))
-        diffs[i] = orig[i] - np.concatenate(vals)
-    return diffs
+    batch_size = int(batch_size)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer; got {batch_size}.")
+    diffs = np.empty(n * P, dtype=np.float64)
+    for s in range(0, n * P, batch_size):
+        k = np.arange(s, min(s + batch_size, n * P))
+        clips, pos = k // P, k % P
+        batch = _occluded_batch(X, clips, chans[pos], t0[pos], t1[pos], fill)
+        vals = model_output(estimator, batch, output, None if tgt is None else tgt[clips])
+        diffs[k] = orig[clips] - vals
+    return diffs.reshape(n, P)
 
 
 def occlusion_map(estimator, X, *, sfreq=None, output="logit", target=None, fill_value="auto",
@@ -171,7 +190,8 @@ def occlusion_map(estimator, X, *, sfreq=None, output="logit", target=None, fill
         Min-max scale each clip's map to [0, 1] (a constant map becomes all zeros). With
         ``False`` the raw differences ``original - occluded`` are returned.
     batch_size : int, default=256
-        Occluded copies evaluated per call.
+        Occluded copies evaluated per call of the estimator; copies of several clips
+        share a batch, so a network on a GPU runs full batches on its device.
 
     Returns
     -------
@@ -182,8 +202,10 @@ def occlusion_map(estimator, X, *, sfreq=None, output="logit", target=None, fill
     X = np.asarray(X, dtype=np.float32)
     n_ch, segs = _segments(X, sfreq)
     fill = _resolve_fill(estimator, X, fill_value)
-    positions = [_occlude(X[0], c, sl) for c in range(n_ch) for sl in segs]
-    diffs = _explain(estimator, X, positions, output, target, fill, batch_size)
+    chans = np.repeat(np.arange(n_ch), len(segs))
+    t0 = np.tile([sl.start for sl in segs], n_ch)
+    t1 = np.tile([sl.stop for sl in segs], n_ch)
+    diffs = _explain(estimator, X, chans, t0, t1, output, target, fill, batch_size)
     M = diffs.reshape(X.shape[0], n_ch, len(segs))
     return _minmax(M) if normalize else M
 
@@ -207,14 +229,12 @@ def channel_drop_map(estimator, X, *, output="logit", target=None, fill_value="a
         Min-max scaled per clip when ``normalize``.
     """
     X = np.asarray(X, dtype=np.float32)
-    if X.ndim == 4:
-        n_ch = X.shape[2]
-        positions = [(slice(None), c, slice(None)) for c in range(n_ch)]
-    elif X.ndim == 3:
-        n_ch = X.shape[1]
-        positions = [(c, slice(None)) for c in range(n_ch)]
-    else:
+    if X.ndim not in (3, 4):
         raise ValueError(f"X must be (n, T, C, M) or (n, C, L); got shape {X.shape}.")
+    ch_axis, t_axis = _axes(X)
+    n_ch = X.shape[ch_axis]
     fill = _resolve_fill(estimator, X, fill_value)
-    M = _explain(estimator, X, positions, output, target, fill, batch_size)
+    chans = np.arange(n_ch)
+    t0, t1 = np.zeros(n_ch, dtype=np.int64), np.full(n_ch, X.shape[t_axis])
+    M = _explain(estimator, X, chans, t0, t1, output, target, fill, batch_size)
     return _minmax(M) if normalize else M

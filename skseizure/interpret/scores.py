@@ -7,6 +7,11 @@ binary annotation (``A[c, t] = 1`` when channel ``c`` is seizing during second `
     localization = sum 1[M > thr] * A / sum 1[M > thr]   (precision-like)
 
 with ``thr = 0.5`` and a strict inequality.
+
+The annotation grid comes from channel-level annotations (the Helsinki per-channel table,
+TUSZ channel rows) mapped onto the map's nodes by
+:func:`skseizure.datasets.channel_annotation_grid`, which documents the rule for bipolar
+annotations on referential nodes.
 """
 
 from __future__ import annotations

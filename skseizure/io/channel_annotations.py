@@ -20,6 +20,7 @@ channel x second grid on a graph's nodes with
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 from .common import AnnotationFormatError, _check_interval, _parse_float, _read_lines
@@ -61,7 +62,7 @@ def _recording_id(path, no, text):
     return str(int(value))
 
 
-def read_helsinki_channel_annotations(path):
+def read_helsinki_channel_annotations(path, *, invalid="raise"):
     """Read the Helsinki per-channel seizure table (CSV export of the distributed sheet).
 
     Parameters
@@ -70,6 +71,11 @@ def read_helsinki_channel_annotations(path):
         ``seizure_per_channel_Dec_2017.csv``: header ``FILE ID,Start,Stop,<18 channels>``,
         an optional row of channel numbers (first three fields empty), then one seizure
         per row with 0/1 involvement flags (``0.0``/``1.0`` accepted).
+    invalid : {"raise", "skip"}, default="raise"
+        What to do with a seizure row whose stop is not after its start. The distributed
+        table has one (infant 69, start 3767 s, stop 3747 s, line 322 of the CSV export):
+        ``"skip"`` leaves such rows out with a ``UserWarning`` naming file and line (the
+        intended times cannot be recovered from the table).
 
     Returns
     -------
@@ -83,11 +89,13 @@ def read_helsinki_channel_annotations(path):
     ------
     AnnotationFormatError
         (a ``ValueError``) A wrong header, a row with another number of fields, a time
-        or flag that is not a number, a flag other than 0/1, or a seizure whose stop is
-        not after its start; the message names the file and line.
+        or flag that is not a number, a flag other than 0/1, or (with ``invalid="raise"``)
+        a seizure whose stop is not after its start; the message names the file and line.
     FileNotFoundError
         The file does not exist.
     """
+    if invalid not in ("raise", "skip"):
+        raise ValueError(f"invalid must be 'raise' or 'skip'; got {invalid!r}.")
     lines = _read_lines(path)
     header = _split(lines[0])
     if len(header) < 4 or tuple(h.lower() for h in header[:3]) != _FIXED:
@@ -107,11 +115,19 @@ def read_helsinki_channel_annotations(path):
                 path, no, f"{len(fields)} fields, expected {len(header)} (FILE ID, Start, Stop and "
                           f"{len(channels)} channel flags).")
         if not any(fields[:3]):
-            continue  # the row of channel numbers under the header
+            if no == 2 and fields[3:] == [str(i) for i in range(1, len(channels) + 1)]:
+                continue  # the row of channel numbers 1..n under the header
+            raise AnnotationFormatError(path, no, "row without FILE ID, Start and Stop.")
         recording = _recording_id(path, no, fields[0])
         start = _parse_float(path, no, fields[1], "Start")
         stop = _parse_float(path, no, fields[2], "Stop")
-        _check_interval(path, no, start, stop)
+        try:
+            _check_interval(path, no, start, stop)
+        except AnnotationFormatError as exc:
+            if invalid == "raise":
+                raise
+            warnings.warn(f"{exc} Row skipped.", UserWarning, stacklevel=2)
+            continue
         involved = []
         for name, text in zip(channels, fields[3:]):
             flag = _parse_float(path, no, text, f"flag of {name}")

@@ -20,6 +20,12 @@ abstract and two figures only; the layer table is not public. This module is
   the 6.2 M MACs of the paper's patient-independent model, with 3,466
   parameters for 2 classes.
 
+Kernel pruning: every block, the last one included, can lose kernels with
+:class:`skseizure.pruning.StructuredPruner`. Kernel ``j`` of the last block feeds
+the ``n_chans`` input columns ``c * n_filters[-1] + j`` of ``final_layer``; the pruner
+removes exactly those, so the layout below (and the ECAM) holds for the pruned network
+with ``n_features_per_chan`` read from the last convolution.
+
 ECAM (our formula): with ``A[b, c, f, t]`` the last feature maps of channel
 ``c`` and ``W[k, c, f]`` the weights of ``final_layer`` for class ``k``,
 ``ECAM[b, k, c, t] = sum_f W[k, c, f] * A[b, c, f, t]``. Because the head is
@@ -100,9 +106,18 @@ class LightSeizureNet(nn.Module):
             ))
             in_ch = width
         self.features = nn.Sequential(*blocks)
-        self.n_features_per_chan = in_ch
         self.dropout = nn.Dropout(drop_prob)
         self.final_layer = nn.Linear(self.n_chans * in_ch, self.n_outputs)
+
+    @property
+    def n_features_per_chan(self):
+        """Feature maps per EEG channel after the last block (read from the layer itself).
+
+        Structured pruning (:class:`skseizure.pruning.StructuredPruner`) can remove
+        kernels of the last block; ``final_layer`` then has ``n_chans *
+        n_features_per_chan`` inputs, still ordered EEG channel by EEG channel.
+        """
+        return int(self.features[-1][0].out_channels)
 
     def _check_n_times(self, n_times):
         if n_times < self.min_n_times:

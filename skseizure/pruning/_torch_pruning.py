@@ -28,8 +28,8 @@ axis stays axis 1 (columns ``j * n_positions ...``). Networks that reshape first
 e.g. ``LightSeizureNet``'s per-EEG-channel branches flattened channel-major (column
 ``c * n_filters + j`` for EEG channel ``c``), get a wrong mapping. For every linear
 layer whose input columns a pruned convolution feeds, the columns are therefore found
-by a probe (:func:`_probed_columns`: shift the removed channels by a large constant
-and see which inputs of the linear layer move) and those columns are removed by hand
+by a probe (``skseizure.pruning._columns.probed_columns``: shift the removed channels
+by a large constant and see which inputs of the linear layer move) and removed by hand
 (``torch_pruning.prune_linear_in_channels``). The probe only decides *which* columns;
 every step is still verified against the masked network as described in
 :func:`prune_module`.
@@ -46,6 +46,8 @@ from torch import nn
 
 import torch_pruning as tp
 from torch_pruning import ops as tp_ops
+
+from ._columns import probed_columns
 
 __all__ = [
     "PruneReport",
@@ -212,7 +214,9 @@ def _build_graph(module, example_inputs):
         return tp.DependencyGraph().build_dependency(module, example_inputs=example_inputs)
 
 
-def _kernel_scores(conv, group, scorer):
+def _kernel_scores(conv, full_group, scorer):
+    """Importance of every output kernel of ``conv``; ``full_group()`` builds its group
+    (all channels) only for scorers that need it (tracing it can be slow)."""
     if (
         isinstance(scorer, tp.importance.GroupMagnitudeImportance)
         and scorer.group_reduction == "first"
@@ -223,7 +227,7 @@ def _kernel_scores(conv, group, scorer):
         if getattr(conv, "transposed", False):
             w = w.transpose(0, 1)
         return w.flatten(1).abs().pow(scorer.p).sum(1).to(torch.float64)
-    return scorer(group).detach().to(torch.float64)
+    return scorer(full_group()).detach().to(torch.float64)
 
 
 def _mask_group(group, DG):
@@ -264,69 +268,11 @@ def _probe_input(example_inputs):
     return x.to(device=example_inputs.device, dtype=example_inputs.dtype)
 
 
-def _linear_inputs(module, linears, x):
-    """Inputs of each linear layer in ``linears`` for the batch ``x``, as 2-D arrays."""
-    seen = {}
-    handles = [lin.register_forward_pre_hook(
-        lambda mod, args: seen.__setitem__(mod, args[0].detach().reshape(-1, args[0].shape[-1])))
-        for lin in linears]
-    try:
-        with torch.no_grad():
-            module(x)
-    finally:
-        for h in handles:
-            h.remove()
-    return seen
-
-
-def _probed_columns(module, root_name, idxs, linears, x):
-    """Input columns of each linear layer that the output channels ``idxs`` of ``root_name`` feed.
-
-    On a copy of ``module`` (eval mode, BatchNorm made the identity so that a shift
-    keeps its sign), the channels ``idxs`` of the root convolution's output are shifted
-    by ``+delta`` and by ``-delta`` (``delta`` far above every activation); a column
-    that moves in either run is fed by them. Returns ``{linear_name: sorted columns}``.
-    """
-    probe = copy.deepcopy(module).eval()
-    named = dict(probe.named_modules())
-    for m in probe.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm):
-            with torch.no_grad():
-                if m.affine:
-                    m.weight.fill_(1.0)
-                    m.bias.zero_()
-                if m.track_running_stats and m.running_mean is not None:
-                    m.running_mean.zero_()
-                    m.running_var.fill_(1.0)
-    lins = [named[n] for n in linears]
-    base = _linear_inputs(probe, lins, x)
-    scale = max(float(v.abs().max()) for v in base.values()) if base else 0.0
-    moved = {lin: torch.zeros(lin.in_features, dtype=torch.bool) for lin in lins}
-    index = torch.as_tensor(list(idxs), dtype=torch.long)
-    for sign in (1.0, -1.0):
-        delta = sign * 1e4 * (1.0 + scale + float(x.abs().max()))
-
-        def shift(mod, args, out, delta=delta):
-            out = out.clone()
-            out[:, index] += delta
-            return out
-
-        handle = named[root_name].register_forward_hook(shift)
-        try:
-            shifted = _linear_inputs(probe, lins, x)
-        finally:
-            handle.remove()
-        for lin in lins:
-            if lin in shifted and lin in base:
-                moved[lin] |= (shifted[lin] != base[lin]).any(0).cpu()
-    return {n: [int(i) for i in torch.nonzero(moved[named[n]]).flatten()] for n in linears}
-
-
 def _prune_step(module, example_inputs, root_name, idxs):
     """Remove output channels ``idxs`` of convolution ``root_name`` and every coupled layer.
 
     Torch-Pruning's group does the work, except for the input columns of linear
-    layers: those come from :func:`_probed_columns` (correct after any reshape or
+    layers: those come from ``probed_columns`` (correct after any reshape or
     permutation) whenever the probe finds the same number of columns per removed
     channel as the layer has per channel, else Torch-Pruning's own mapping is kept.
     Deterministic for a given architecture, so :func:`replay_pruning` repeats it.
@@ -341,17 +287,24 @@ def _prune_step(module, example_inputs, root_name, idxs):
                and dep.handler == tp.prune_linear_in_channels]
     columns = {}
     if linears:
-        probed = _probed_columns(module, root_name, idxs, linears, _probe_input(example_inputs))
+        probed = probed_columns(module, root_name, idxs, linears, _probe_input(example_inputs))
         for name, cols in probed.items():
             n_in = dict(module.named_modules())[name].in_features
             if cols and len(cols) * n_channels == len(idxs) * n_in:
                 columns[name] = cols
-    applied = set()
+    if not columns or any(dep.target.type == tp_ops.OPTYPE.PARAMETER for dep, _ in group):
+        # Torch-Pruning's own mapping (it handles unwrapped parameters too)
+        if not DG.check_pruning_group(group):
+            raise ValueError(
+                "check_pruning_group refused it (channel index mapping through a reshape?)"
+            )
+        group.prune()
+        return module
     for dep, dep_idxs in group:
         m = dep.target.module
         if isinstance(m, nn.Linear) and dep.handler == tp.prune_linear_in_channels \
                 and names.get(m) in columns:
-            continue
+            continue  # removed below, at the probed columns
         n = None
         if DG.is_out_channel_pruning_fn(dep.handler):
             n = DG.get_out_channels(m)
@@ -359,13 +312,8 @@ def _prune_step(module, example_inputs, root_name, idxs):
             n = DG.get_in_channels(m)
         if n is not None and n <= len(dep_idxs):
             raise ValueError(
-                f"pruning {root_name!r} would remove every channel of {names.get(m, m)!r} "
-                "(channel index mapping through a reshape?)"
+                f"pruning {root_name!r} would remove every channel of {names.get(m, m)!r}"
             )
-        key = (id(m), dep.handler)
-        if key in applied:  # a layer reached twice in the group is pruned once
-            continue
-        applied.add(key)
         dep(dep_idxs)
     for name, cols in columns.items():
         tp.prune_linear_in_channels(dict(module.named_modules())[name], cols)
@@ -464,8 +412,8 @@ def prune_module(module, example_inputs, amount, *, importance="l1", ignored_lay
                     continue
                 saved = None
                 try:
-                    full = DG.get_pruning_group(root, tp.prune_conv_out_channels, list(range(n)))
-                    scores = _kernel_scores(root, full, scorer)
+                    scores = _kernel_scores(root, lambda: DG.get_pruning_group(
+                        root, tp.prune_conv_out_channels, list(range(n))), scorer)
                     order = torch.argsort(scores, stable=True)  # ascending: weakest first
                     idxs = sorted(int(i) for i in order[:k])
                     candidate = copy.deepcopy(current)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import numbers
 
 import numpy as np
 import torch
@@ -13,12 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils.random import seed_from_random_state
 from .._utils.validation import check_groups, check_windows
-from ..estimators.training import (
-    check_input_shape,
-    check_labels,
-    inner_validation_split,
-    warn_window_wise_split,
-)
+from ..estimators.training import check_input_shape, check_labels, warn_window_wise_split
+from ._checks import check_pruner_params, held_out_splits
 from ._persistence import save_pruned
 from ._retraining import (
     bisect_amount,
@@ -38,16 +33,22 @@ __all__ = ["StructuredPruner"]
 class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Structured (kernel-wise) pruning of a network classifier, with an accuracy constraint.
 
-    Implements the method of Mounvik K and Harshit (2025), "Accuracy-Constrained CNN
-    Pruning for Efficient and Reliable EEG-Based Seizure Detection" (arXiv
-    2509.05190): train the network, score
-    every convolution kernel by the L1 norm of its weights, keep the top
-    ``1 - amount`` kernels **per convolution layer**, build a physically smaller
-    network (kept output channels; BatchNorm, depthwise convolutions, the next
-    layer's input channels, the LSTM input size and the fully connected layer resized
-    to match, through Torch-Pruning's dependency graph), retrain it under the same
-    conditions, and keep it only if its validation score does not drop by more than
-    ``max_score_drop``.
+    Implements the method of N. Harshit (2025), "Accuracy-Constrained CNN Pruning
+    for Efficient and Reliable EEG-Based Seizure Detection" (arXiv:2509.05190):
+    train the network, score every convolution kernel by the L1 norm of its weights,
+    keep the top ``1 - amount`` kernels **per convolution layer**, build a physically
+    smaller network (kept output channels; BatchNorm, depthwise convolutions, the
+    next layer's input channels, the LSTM input size and the fully connected layer,
+    also after a per-channel reshape, resized to match, through Torch-Pruning's
+    dependency graph), retrain it under the same conditions, and keep it only if its
+    validation score does not drop by more than ``max_score_drop``.
+
+    Three disjoint parts of the data (whole subjects when ``groups`` are given):
+    the **test** part (``test_fraction``) only measures ``baseline_score_`` and
+    ``pruned_score_``; the **validation** part (``validation_fraction`` of the rest,
+    drawn only when ``max_score_drop`` is set) chooses the amount; the networks are
+    trained on the remaining windows. With ``refit=True`` the chosen network is then
+    retrained on all the windows given to ``fit``.
 
     Parameters
     ----------
@@ -59,21 +60,22 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     amount : float in [0, 1), default=0.5
         Fraction of the kernels (output channels) of every prunable convolution to
         remove: ``floor(amount * n_kernels)`` per layer, never all. With
-        ``max_score_drop`` set, this is the largest fraction tried.
+        ``max_score_drop`` set, this is the largest fraction tried. A plain parameter,
+        so ``GridSearchCV`` can search it (selecting on its own held-out folds).
     importance : {"l1", "l2"} or torch_pruning importance, default="l1"
         Kernel score. ``"l1"``: ``sum(|W_j|)`` of each kernel, per layer (the paper's;
         Torch-Pruning's ``MagnitudeImportance(p=1, group_reduction="first",
         normalizer=None)``). ``"l2"``: squared L2 norm (same ranking as L2).
     scoring : str or callable, default="f1_macro"
-        Validation score compared before and after pruning (any sklearn scorer).
+        Score of the constraint and of the reported scores (any sklearn scorer).
     max_score_drop : float >= 0 or None, default=None
         Accuracy constraint, in units of ``scoring`` (0.01 = one point of macro-F1).
-        None: prune exactly ``amount``. A number: search by bisection over
-        ``[0, amount]`` (``n_search_steps`` retrainings after trying ``amount``
-        itself) for the largest fraction whose validation score is at least
-        ``baseline_score_ - max_score_drop``; the path is in ``history_``. If no
-        fraction passes, the unpruned network is kept (``amount_ == 0``). Bisection
-        assumes the score decreases with the pruned fraction.
+        None: prune exactly ``amount`` (no validation split). A number: search by
+        bisection over ``[0, amount]`` (``n_search_steps`` retrainings after trying
+        ``amount`` itself) for the largest fraction whose **validation** score is at
+        least ``baseline_validation_score_ - max_score_drop``; the path is in
+        ``history_``. If no fraction passes, the unpruned network is kept
+        (``amount_ == 0``). Bisection assumes the score decreases with the fraction.
     retrain : bool, default=True
         Retrain the pruned network with the estimator's own settings (fresh
         optimizer, learning-rate schedule and early stopping; same data). False gives
@@ -81,35 +83,45 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     prefit : bool, default=False
         If True, ``estimator`` is already fitted and is used as the baseline as is
         (a deep copy is pruned; the object passed is never modified). It may be an
-        ``estimator_`` pruned before (pruning again continues its record). The
-        validation part of ``X`` scores it, so pass data it was not trained on if
-        ``baseline_score_`` should be a held-out score. ``clone``
-        returns an unfitted estimator, so a cloned pruner with ``prefit=True``
-        cannot be fitted (as with sklearn's ``SelectFromModel``).
+        ``estimator_`` pruned before (pruning again continues its record). Its scores
+        are held-out only if it was not trained on the ``X`` given to ``fit``.
+        ``clone`` returns an unfitted estimator, so a cloned pruner with
+        ``prefit=True`` cannot be fitted (as with sklearn's ``SelectFromModel``).
     validation_fraction : float in (0, 1) or None, default=0.2
-        Fraction of the windows held out from training to compute
-        ``baseline_score_`` and ``pruned_score_`` and to apply the constraint, split
-        by :func:`skseizure.estimators.inner_validation_split`: whole subjects when
+        Fraction of the windows left after the test split held out to choose the
+        amount (used only with ``max_score_drop``), split by
+        :func:`skseizure.estimators.inner_validation_split`: whole subjects when
         ``groups`` are given; windows, stratified, otherwise (``fit`` then warns).
-        The final networks are trained on the rest. None trains on everything; the
-        scores are then NaN and ``max_score_drop`` must be None.
+    test_fraction : float in (0, 1) or None, default=0.2
+        Fraction of all windows held out first, never trained on nor used for any
+        choice, to measure ``baseline_score_`` and ``pruned_score_``. None: those
+        scores are NaN.
+    refit : bool, default=False
+        After scoring, retrain the chosen network (pruned, or the baseline when
+        ``amount_ == 0``) on all the windows given to ``fit`` (training, validation
+        and test parts; fresh optimizer, warm weights). ``pruned_score_`` then
+        estimates the refitted network's score, as ``best_score_`` does in
+        ``GridSearchCV``.
     n_search_steps : int, default=3
         Bisection steps of the constrained search.
     random_state : int, RandomState or None, default=None
-        Seeds the validation split and the retraining (torch's generator is forked,
-        so the global state is left untouched).
+        Seeds the splits and the (re)training (torch's generator is forked, so the
+        global state is left untouched).
 
     Attributes
     ----------
     estimator_ : skorch NeuralNet
         The fitted, pruned (and retrained) estimator used by ``predict``.
     baseline_estimator_ : skorch NeuralNet
-        The fitted, unpruned estimator.
+        The fitted, unpruned estimator (trained on the training part).
     amount_ : float
         Accepted pruning fraction (``amount`` unless the constraint lowered it).
     baseline_score_, pruned_score_ : float
-        Validation scores of the unpruned and the accepted network (NaN without a
-        validation split).
+        Test-part scores of the unpruned and of the accepted network, before any
+        refit (NaN when ``test_fraction=None``).
+    baseline_validation_score_ : float
+        Validation score of the unpruned network, the reference of the constraint
+        (NaN without a validation split).
     kernel_retention_ : dict
         ``{"overall": float, "per_layer": {layer_name: float}}``: fraction of the
         convolution kernels kept (the paper's "No. of kernels"), over all convolutions
@@ -117,8 +129,7 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     protected_layers_ : dict of str to str
         Convolutions left unpruned and why.
     removed_channels_ : dict of str to list of int
-        Output channels removed from each pruned root convolution (original indices),
-        enough to rebuild the pruned architecture from the unpruned one.
+        Output channels removed from each pruned root convolution (original indices).
     n_params_before_, n_params_after_ : int
         Trainable parameters of the module.
     flops_before_, flops_after_ : int
@@ -126,17 +137,16 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         (2 FLOPs per multiply-accumulate of convolutions and matrix products;
         element-wise operations not counted).
     history_ : list of dict
-        Every candidate tried: ``amount``, ``score``, ``accepted``, ``n_params``,
-        ``flops``, ``kernel_retention``.
+        Every candidate tried: ``amount``, ``score`` (validation; NaN without a
+        validation split), ``accepted``, ``n_params``, ``flops``, ``kernel_retention``.
     classes_ : ndarray
         Class labels (from ``estimator_``).
     n_channels_in_ : int
         Number of input channels seen in ``fit``.
     input_shape_ : tuple of int
         Shape of one window seen in ``fit``; other shapes are refused at predict.
-    validation_indices_ : ndarray of int or None
-        Indices (into the ``X`` given to ``fit``) of the held-out validation windows
-        (whole subjects when ``groups`` were given).
+    validation_indices_, test_indices_ : ndarray of int or None
+        Indices (into the ``X`` given to ``fit``) of the validation and test windows.
 
     Notes
     -----
@@ -176,6 +186,8 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         retrain=True,
         prefit=False,
         validation_fraction=0.2,
+        test_fraction=0.2,
+        refit=False,
         n_search_steps=3,
         random_state=None,
     ):
@@ -187,6 +199,8 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.retrain = retrain
         self.prefit = prefit
         self.validation_fraction = validation_fraction
+        self.test_fraction = test_fraction
+        self.refit = refit
         self.n_search_steps = n_search_steps
         self.random_state = random_state
 
@@ -199,28 +213,6 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------ checks
-    def _validate_params(self):
-        def number(v):
-            return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-        amount, drop, frac = self.amount, self.max_score_drop, self.validation_fraction
-        if not (number(amount) and 0.0 <= amount < 1.0):  # also refuses NaN
-            raise ValueError(
-                f"amount must be a fraction in [0, 1) of the kernels to remove; got {amount!r}."
-            )
-        if drop is not None and not (number(drop) and drop >= 0):
-            raise ValueError(f"max_score_drop must be None or a number >= 0; got {drop!r}.")
-        if frac is not None and not (number(frac) and 0 < frac < 1):
-            raise ValueError(f"validation_fraction must be None or in (0, 1); got {frac!r}.")
-        if drop is not None and frac is None:
-            raise ValueError(
-                "max_score_drop needs a validation split: set validation_fraction "
-                "(e.g. 0.2), or max_score_drop=None."
-            )
-        steps = self.n_search_steps
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-            raise ValueError(f"n_search_steps must be an integer >= 0; got {steps!r}.")
-
     def _check_prunable(self, estimator):
         name = type(estimator).__name__
         if not is_skorch_net(estimator):
@@ -239,28 +231,18 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "removes convolution kernels)."
             )
 
-    def _split(self, y, groups, seed):
-        """Indices of the pruner's training and validation windows."""
-        if self.validation_fraction is None:
-            return np.arange(y.shape[0]), None
-        if groups is not None and np.unique(groups).size < 2:
-            raise ValueError(
-                "groups hold a single subject: a subject-wise validation split needs "
-                "at least 2 (or set validation_fraction=None)."
-            )
-        return inner_validation_split(y, groups, self.validation_fraction, random_state=seed)
-
-    def _score(self, estimator, X, y):
-        if X is None:
+    def _score(self, estimator, X, y, idx):
+        """Score of ``estimator`` on the windows ``idx`` of ``X`` (NaN for None)."""
+        if idx is None:
             return float("nan")
         scorer = check_scoring(estimator, scoring=self.scoring)
-        return float(scorer(estimator, X, y))
+        return float(scorer(estimator, X[idx], y[idx]))
 
     def _example_inputs(self, module, X):
         return torch.as_tensor(X[:2], device=module_device(module))
 
-    def _candidate(self, base, amount, X, y, groups, fit_params, X_val, y_val, seed):
-        """Prune a copy of ``base`` at ``amount``, retrain it, score it."""
+    def _candidate(self, base, amount, X, y, groups, fit_params, seed):
+        """Prune a copy of ``base`` at ``amount`` and retrain it on ``X``."""
         n_outputs = len(getattr(base, "classes_", [])) or None
         module, report = prune_copy(base, amount, self._example_inputs(base.module_, X),
                                     importance=self.importance, n_outputs=n_outputs)
@@ -272,8 +254,7 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             else:
                 # one-shot: still a fresh optimizer on the new parameters
                 est.initialize_optimizer()
-        score = self._score(est, X_val, y_val)
-        return est, report, score
+        return est, report
 
     def _check_fit_input(self, X, y, groups):
         X = check_windows(X, ndim=(3, 4))
@@ -283,13 +264,15 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 f"y must be 1-D with one label per window ({X.shape[0]}); got shape {y.shape}."
             )
         groups = check_groups(groups, X.shape[0])
-        fits_network = not self.prefit or self.retrain
-        if groups is None and (self.validation_fraction is not None
+        fits_network = not self.prefit or self.retrain or self.refit
+        searches = self.max_score_drop is not None
+        if groups is None and (self.test_fraction is not None or searches
                                or (fits_network and network_has_validation(self.estimator))):
             warn_window_wise_split(
                 type(self).__name__, stacklevel=4,
-                split="validation split (pruning constraint and the network's early stopping)",
-                disable="validation_fraction=None and the network's valid_size=None")
+                split="held-out split (reported scores, pruning constraint and the "
+                      "network's early stopping)",
+                disable="test_fraction=None and the network's valid_size=None")
         return X, y, groups
 
     def _baseline_report(self, base, X):
@@ -308,9 +291,42 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         return copy.deepcopy(est)
 
+    def _search(self, base, data, train, val, fit_params, seed, one):
+        """Prune ``amount`` (or search ``[0, amount]``); returns (amount, est, report, score).
+
+        ``data`` is ``(X, y, groups)`` as given to ``fit``; candidates are trained on
+        the windows ``train`` and scored on ``val``.
+        """
+        X, y, groups = data
+        X_tr, y_tr = X[train], y[train]
+        g_tr = None if groups is None else groups[train]
+        history = self.history_ = []
+
+        def attempt(amount):
+            est, report = self._candidate(base, amount, X_tr, y_tr, g_tr, fit_params, seed)
+            history.append({
+                "amount": float(amount),
+                "score": self._score(est, X, y, val),
+                "accepted": None,
+                "n_params": count_params(est.module_),
+                "flops": count_flops(est.module_, one),
+                "kernel_retention": report.kernel_retention["overall"],
+            })
+            return est, report, history[-1]["score"]
+
+        if self.max_score_drop is None:
+            est, report, score = attempt(self.amount)
+            history[-1]["accepted"] = True
+            return float(self.amount), est, report, score
+        threshold = self.baseline_validation_score_ - float(self.max_score_drop)
+        return bisect_amount(attempt, history, float(self.amount), threshold,
+                             int(self.n_search_steps),
+                             lambda: (base, self._baseline_report(base, X_tr),
+                                      self.baseline_validation_score_))
+
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, groups=None, **fit_params):
-        """Fit the baseline network, prune it, retrain it, apply the constraint.
+        """Fit the baseline network, prune it, retrain it, apply the constraint, score.
 
         Parameters
         ----------
@@ -320,9 +336,9 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_windows,)
             Labels; NaN, None or inf are refused.
         groups : array-like of shape (n_windows,), optional
-            Subject ids: the validation split is then subject-wise, and they are
-            passed on to the network's ``fit`` (its own early-stopping split).
-            Without them (and with a validation split) ``fit`` warns.
+            Subject ids: the test and validation splits are then subject-wise, and
+            they are passed on to the network's ``fit`` (its own early-stopping
+            split). Without them (and with a held-out split) ``fit`` warns.
         **fit_params : dict
             Passed to the network's ``fit``.
 
@@ -330,55 +346,28 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         self : StructuredPruner
         """
-        self._validate_params()
+        check_pruner_params(self)
         self._check_prunable(self.estimator)
         X, y, groups = self._check_fit_input(X, y, groups)
         seed = seed_from_random_state(self.random_state)
-        train, val = self._split(y, groups, seed)
-        X_tr, y_tr = X[train], y[train]
+        val_fraction = None if self.max_score_drop is None else self.validation_fraction
+        train, val, test = held_out_splits(y, groups, self.test_fraction, val_fraction, seed)
         g_tr = None if groups is None else groups[train]
-        X_val, y_val = (None, None) if val is None else (X[val], y[val])
-
-        base = self._baseline(X_tr, y_tr, g_tr, fit_params, seed)
+        base = self._baseline(X[train], y[train], g_tr, fit_params, seed)
         self._check_module(base)
-        module = base.module_
-        one = torch.as_tensor(X[:1], device=module_device(module))
+        one = torch.as_tensor(X[:1], device=module_device(base.module_))
         self.n_channels_in_ = int(X.shape[1])
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.validation_indices_ = None if val is None else np.asarray(val)
+        self.test_indices_ = None if test is None else np.asarray(test)
         self.baseline_estimator_ = base
-        self.baseline_score_ = self._score(base, X_val, y_val)
-        self.n_params_before_ = count_params(module)
-        self.flops_before_ = count_flops(module, one)
-
-        history = []
-
-        def attempt(amount):
-            est, report, score = self._candidate(
-                base, amount, X_tr, y_tr, g_tr, fit_params, X_val, y_val, seed
-            )
-            history.append({
-                "amount": float(amount),
-                "score": score,
-                "accepted": None,
-                "n_params": count_params(est.module_),
-                "flops": count_flops(est.module_, one),
-                "kernel_retention": report.kernel_retention["overall"],
-            })
-            return est, report, score
-
-        if self.max_score_drop is None:
-            est, report, score = attempt(self.amount)
-            history[-1]["accepted"] = True
-            best = (float(self.amount), est, report, score)
-        else:
-            threshold = self.baseline_score_ - float(self.max_score_drop)
-            best = bisect_amount(attempt, history, float(self.amount), threshold,
-                                 int(self.n_search_steps),
-                                 lambda: (base, self._baseline_report(base, X),
-                                          self.baseline_score_))
-        self.amount_, self.estimator_, report, self.pruned_score_ = best
-        self.history_ = history
+        self.baseline_validation_score_ = self._score(base, X, y, val)
+        self.baseline_score_ = self._score(base, X, y, test)
+        self.n_params_before_ = count_params(base.module_)
+        self.flops_before_ = count_flops(base.module_, one)
+        self.amount_, est, report, _ = self._search(base, (X, y, groups), train, val,
+                                                    fit_params, seed, one)
+        self.pruned_score_ = self._score(est, X, y, test)
         self.kernel_retention_ = report.kernel_retention
         self.protected_layers_ = dict(report.protected)
         self.removed_channels_ = {k: list(v) for k, v in report.removed.items()}
@@ -387,12 +376,13 @@ class StructuredPruner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # load_pruned can rebuild the pruned architecture without pickled code;
             # a network pruned before (prefit) keeps its earlier steps first
             earlier = [list(step) for step in getattr(base, "pruning_steps_", [])]
-            self.estimator_.pruning_steps_ = earlier + [
-                [name, list(idxs)] for name, idxs in report.steps
-            ]
-            self.estimator_.pruning_input_shape_ = [int(s) for s in X.shape[1:]]
-        self.n_params_after_ = count_params(self.estimator_.module_)
-        self.flops_after_ = count_flops(self.estimator_.module_, one)
+            est.pruning_steps_ = earlier + [[name, list(idxs)] for name, idxs in report.steps]
+            est.pruning_input_shape_ = [int(s) for s in X.shape[1:]]
+        if self.refit:
+            est = retrain(copy.deepcopy(est), X, y, groups, fit_params, seed)
+        self.estimator_ = est
+        self.n_params_after_ = count_params(est.module_)
+        self.flops_after_ = count_flops(est.module_, one)
         return self
 
     def save(self, path, *, overwrite=False):

@@ -22,13 +22,16 @@ def test_info_prints_versions(capsys):
 def test_help_lists_the_commands(argv, capsys):
     assert main(argv) == 0
     out, err = capsys.readouterr()
-    assert "demo" in out and "info" in out and err == ""
+    for command in ("demo", "detect", "evaluate", "train", "info"):
+        assert command in out
+    assert err == ""
 
 
 def test_subcommand_help(capsys):
     assert main(["demo", "--help"]) == 0
     out = capsys.readouterr().out
-    for option in ("--data", "--folds", "--epochs", "--seed", "--threads"):
+    for option in ("--data", "--folds", "--epochs", "--seed", "--threads", "--figure",
+                   "--overwrite"):
         assert option in out
 
 
@@ -54,12 +57,19 @@ def test_demo_on_shipped_sample_only(monkeypatch, tmp_path, capsys):
     assert "Shipped real sample: CHB-MIT chb01_03" in text
     assert "BandPower+LogReg" in text
     assert "No real-data folder found" in text
+    # detection end to end: events beside the reference, scores, a figure
+    assert "Seizure detection end to end" in text and "chb01_03_Seizure" in text
+    figure = tmp_path / "skseizure_detection.png"
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert str(figure) in text
 
 
 def test_demo_subject_wise_table_on_real_data(shared_data, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["demo", "--data", str(shared_data), "--folds", "2", "--epochs", "2"]) == 0
     text = capsys.readouterr().out
+    assert "Ombao 8-channel scalp (100 Hz)" in text  # detection on a never-seen recording
+    assert (tmp_path / "skseizure_detection.png").is_file()
     assert "2-fold GroupKFold by infant" in text
     lines = {line.split("  ")[0].strip(): line for line in text.splitlines()}
     for row in ("BandPower+RandomForest", "LightCNN1d baseline", "LightCNN1d pruned 50%"):
@@ -68,3 +78,15 @@ def test_demo_subject_wise_table_on_real_data(shared_data, tmp_path, monkeypatch
     base = int(lines["LightCNN1d baseline"].split()[-4].replace(",", ""))
     pruned = int(lines["LightCNN1d pruned 50%"].split()[-4].replace(",", ""))
     assert pruned < base
+
+
+@pytest.mark.parametrize("command, options", [
+    ("detect", ["RECORDING.edf", "--out", "--model", "--overwrite"]),
+    ("evaluate", ["REF", "HYP", "--json", "--overwrite"]),
+    ("train", ["DATA", "--out", "--folds", "--overwrite"]),
+])
+def test_detection_commands_help(command, options, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in options:
+        assert option in out

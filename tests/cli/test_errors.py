@@ -23,6 +23,7 @@ def no_demo_work(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("the demo started before its arguments were checked")
 
+    monkeypatch.setattr(demo_command, "_demo_detection", forbidden)
     monkeypatch.setattr(demo_command, "_demo_shipped_sample", forbidden)
     monkeypatch.setattr(demo_command, "_demo_helsinki", forbidden)
 
@@ -58,11 +59,26 @@ def _assert_one_line_error(capsys, *fragments):
         (["demo", "--threads", "0"], ["--threads", ">= 1"]),
         (["demo", "--fold", "3"], ["unrecognized arguments: --fold 3"]),  # no abbreviations
         (["demo", "extra"], ["unrecognized arguments: extra", "skseizure demo --help"]),
+        (["demo", "--figure", "out.txt"], ["--figure", ".png"]),
+        (["demo", "--figure", "/nonexistent/dir/fig.png"], ["--figure", "does not exist"]),
+        (["detect"], ["RECORDING.edf"]),
+        (["detect", "/nonexistent.edf", "--out", "e.tsv"], ["does not exist"]),
+        (["evaluate", "/nonexistent-ref", "."], ["REF", "does not exist"]),
+        (["train", ".", "--folds", "1", "--out", "m"], ["--folds", ">= 2"]),
     ],
 )
 def test_bad_command_line(argv, fragments, capsys, no_demo_work):
     assert main(argv) == 2
     _assert_one_line_error(capsys, *fragments)
+
+
+def test_existing_figure_is_kept(tmp_path, monkeypatch, capsys, no_demo_work):
+    monkeypatch.delenv("SKSEIZURE_DATA", raising=False)
+    figure = tmp_path / "fig.png"
+    figure.write_bytes(b"keep")
+    assert main(["demo", "--figure", str(figure)]) == 2
+    _assert_one_line_error(capsys, "--figure", "already exists", "--overwrite")
+    assert figure.read_bytes() == b"keep"
 
 
 def test_data_argument_that_is_a_file(tmp_path, capsys, no_demo_work):
@@ -107,6 +123,7 @@ def test_bug_keeps_its_traceback(monkeypatch, tmp_path):
     def broken(out):
         return np.zeros(2) + np.zeros(3)  # numpy's own ValueError
 
+    monkeypatch.setattr(demo_command, "_demo_detection", lambda out, **kwargs: None)
     monkeypatch.setattr(demo_command, "_demo_shipped_sample", broken)
     with pytest.raises(ValueError, match="broadcast"):
         main(["demo"])
@@ -141,7 +158,7 @@ def test_fuzzed_command_lines_end_cleanly(tokens, monkeypatch, capsys):
     def started(*args, **kwargs):
         raise _DemoStarted
 
-    monkeypatch.setattr(demo_command, "_demo_shipped_sample", started)
+    monkeypatch.setattr(demo_command, "_demo_detection", started)
     monkeypatch.setattr(demo_command, "_load_subject_wise_data", lambda args: None)
     argv = ["demo", *tokens]
     try:

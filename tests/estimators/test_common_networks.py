@@ -175,6 +175,11 @@ def _3d_cases():
         est = spec.make_estimator(max_epochs=1, batch_size=16, random_state=0)
         for check in yield_3d_checks(est, data_params={"n_times": 128, "n_windows": 32}):
             name = getattr(check, "func", check).__name__
+            if name == "check_channel_mismatch_rejected" and getattr(
+                    est, "accepts_any_n_channels", False):
+                # accepting any channel count is this network's contract; its own tests
+                # (tests/models/test_channel_pooled.py) assert that instead
+                continue
             cases.append(pytest.param(est, check, id=f"{spec.name}-{name}"))
     return cases
 

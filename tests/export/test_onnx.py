@@ -64,7 +64,8 @@ def test_dcrnn_graph_modes(helsinki_subset, tmp_path):
     spec = next(s for s in all_networks() if s.name == "dcrnn")
     est, Xn = _fit(spec, X, y, sfreq)  # CorrelationGraph
     path = to_onnx(est, tmp_path / "corr.onnx")
-    assert onnx_metadata(path)["graph"] == "input"
+    meta = onnx_metadata(path)
+    assert meta["graph"] == "input" and meta["threshold"] == "none"
     with pytest.raises(ValueError, match="supports"):
         onnx_predict_proba(path, Xn)
     got = onnx_predict_proba(path, Xn, supports=est.graph_.supports(Xn))
@@ -113,7 +114,10 @@ def test_never_overwrites_without_permission(helsinki_subset, tmp_path):
     with pytest.raises(FileExistsError, match="overwrite=True"):
         to_onnx(est, target)
     assert target.read_bytes() == b"keep me"
-    to_onnx(est, target, overwrite=True)
+    to_onnx(est, target, overwrite=True, opset=17)
+    import onnx
+
+    assert [o.version for o in onnx.load(str(target)).opset_import if o.domain == ""] == [17]
     np.testing.assert_allclose(onnx_predict_proba(target, X), est.predict_proba(X), atol=TOL)
     assert sorted(os.listdir(tmp_path)) == ["model.onnx"]  # no temporary file left behind
     with pytest.raises(IsADirectoryError):

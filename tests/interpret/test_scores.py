@@ -1,4 +1,4 @@
-"""Coverage / localization (Tang et al. ICLR 2022, §2.4) on hand-built maps with known answers."""
+"""Coverage / localization (Tang et al., ICLR 2022, Sec. 2.4) on hand-built maps with known answers."""
 
 from __future__ import annotations
 

@@ -258,7 +258,7 @@ def test_check_estimator_3d_skips_listed_checks_with_warning():
 # --------------------------------------------------------------------------- graph builders
 # The graph builders take raw windows (n, C, T) *or* FFT clips (n, T, C, M), so a 4-D input
 # is legitimate for them; the distance graph needs channels it can place on the scalp (the
-# default is seed 002's 19 electrodes).
+# default is the 19 electrodes of Tang et al., 2022).
 GRAPH_BUILDERS = [CorrelationGraph(top_k=2), DistanceGraph()]
 
 

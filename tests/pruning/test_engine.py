@@ -164,9 +164,9 @@ def _masked_reference(original, example, report):
 NETWORKS = {
     "LightCNN1d": (lambda: LightCNN1d(N_CHANS, 2, N_TIMES), (N_CHANS, N_TIMES)),
     "CNNBiLSTM": (lambda: CNNBiLSTM(N_CHANS, 2, N_TIMES), (N_CHANS, N_TIMES)),
-    "LightSeizureNet": (
-        lambda: LightSeizureNet(N_CHANS, 2, N_TIMES, pool_sizes=(2, 2, 2, 2)),
-        (N_CHANS, N_TIMES),
+    "LightSeizureNet": (  # few channels: tracing its per-channel reshape is slow for many
+        lambda: LightSeizureNet(5, 2, N_TIMES, pool_sizes=(2, 2, 2, 2)),
+        (5, N_TIMES),
     ),
     "MobilESCAPENet": (lambda: MobilESCAPENet(), (1, 56, 100)),
 }
@@ -235,18 +235,77 @@ def test_lstm_input_size_is_pruned_when_traceable():
         torch.testing.assert_close(net(x), ref(x), rtol=1e-4, atol=1e-5)
 
 
-def test_light_seizure_net_protects_the_reshaped_last_block_and_keeps_ecams():
-    torch.manual_seed(0)
-    net = LightSeizureNet(N_CHANS, 2, N_TIMES, pool_sizes=(2, 2, 2, 2)).eval()
-    report = prune_module(net, _x((2, N_CHANS, N_TIMES)), 0.5, ignored_layers=[net.final_layer])
-    assert "features.3.0" in report.protected  # feeds final_layer through a per-channel reshape
-    assert [blk[0].out_channels for blk in net.features] == [4, 8, 8, 24]
-    x = _x((2, N_CHANS, N_TIMES))
-    cam = net.ecam(x, target=1)
-    assert cam.shape[:2] == (2, N_CHANS)
-    # the ECAM still decomposes the logit exactly
-    logit = cam.mean(-1).sum(-1) + net.final_layer.bias[1]
-    torch.testing.assert_close(logit, net(x)[:, 1], rtol=1e-4, atol=1e-5)
+LSN_CHANS = 5  # few EEG channels: tracing the per-channel reshape is slow for many
+
+
+def _light_seizure_net_with_dead_kernels(amount, seed=0):
+    """Trained-looking LightSeizureNet whose weakest ``floor(amount * n)`` kernels per block
+    are exactly zero, with BatchNorm mapping those channels to exactly 0 as well."""
+    torch.manual_seed(seed)
+    net = _randomize_bn(LightSeizureNet(LSN_CHANS, 2, N_TIMES, pool_sizes=(2, 2, 2, 2)), seed)
+    gen = torch.Generator().manual_seed(seed + 1)
+    dead = []
+    with torch.no_grad():
+        for blk in net.features:
+            conv, bn = blk[0], blk[2]
+            n = conv.out_channels
+            idx = torch.randperm(n, generator=gen)[: int(amount * n)]
+            conv.weight[idx] = 0
+            bn.bias[idx] = 0
+            bn.running_mean[idx] = 0
+            dead.append(sorted(idx.tolist()))
+    return net.eval(), dead
+
+
+@pytest.mark.parametrize("amount, widths", [(0.25, (6, 12, 12, 18)), (0.5, (4, 8, 8, 12)),
+                                            (0.75, (2, 4, 4, 6))])
+def test_light_seizure_net_prunes_every_block_and_resizes_the_flattened_head(amount, widths):
+    """All four blocks lose floor(amount * n) kernels, the last one included: it feeds
+    ``final_layer`` through a per-EEG-channel reshape (column ``c * n_filters + j``), whose
+    matching columns are removed. Removing kernels that were exactly zero (and mapped to 0
+    by BatchNorm) leaves the network's outputs unchanged."""
+    net, dead = _light_seizure_net_with_dead_kernels(amount)
+    original = copy.deepcopy(net)
+    assert [blk[0].out_channels for blk in net.features] == [8, 16, 16, 24]
+    report = prune_module(net, _x((2, LSN_CHANS, N_TIMES)), amount,
+                          ignored_layers=[net.final_layer])
+    assert report.protected == {}
+    assert tuple(blk[0].out_channels for blk in net.features) == widths
+    assert tuple(blk[2].num_features for blk in net.features) == widths
+    assert report.kernel_retention["overall"] == pytest.approx(1 - amount)
+    assert sum(report.kernels_after.values()) == (1 - amount) * sum(report.kernels_before.values())
+    # the L1 criterion picked the zero kernels, in every block
+    assert [report.removed[f"features.{i}.0"] for i in range(4)] == dead
+    # final_layer lost exactly the columns c * 24 + j of the removed kernels j, for every c
+    kept = [j for j in range(24) if j not in dead[-1]]
+    cols = [c * 24 + j for c in range(LSN_CHANS) for j in kept]
+    assert net.final_layer.in_features == LSN_CHANS * widths[-1]
+    assert torch.equal(net.final_layer.weight, original.final_layer.weight[:, cols])
+    assert net.n_features_per_chan == widths[-1]
+    x = _x((8, LSN_CHANS, N_TIMES), seed=4)
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), original(x), rtol=1e-5, atol=1e-6)
+        # the ECAM still decomposes the logit exactly
+        cam = net.ecam(x, target=1)
+        assert cam.shape[:2] == (8, LSN_CHANS)
+        logit = cam.mean(-1).sum(-1) + net.final_layer.bias[1]
+        torch.testing.assert_close(logit, net(x)[:, 1], rtol=1e-4, atol=1e-5)
+
+
+def test_light_seizure_net_removing_live_last_block_kernels_changes_the_outputs():
+    """Control: when the weakest kernels of the last block are small but not zero (and
+    BatchNorm lifts them), the same kernels are removed and the outputs do change, so
+    the equality above depends on the removed kernels being zero."""
+    net, dead = _light_seizure_net_with_dead_kernels(0.5)
+    with torch.no_grad():
+        net.features[3][0].weight[dead[-1]] = 1e-3
+        net.features[3][2].bias[dead[-1]] = 1.0
+    original = copy.deepcopy(net)
+    report = prune_module(net, _x((2, LSN_CHANS, N_TIMES)), 0.5, ignored_layers=[net.final_layer])
+    assert report.removed["features.3.0"] == dead[-1]
+    x = _x((8, LSN_CHANS, N_TIMES), seed=4)
+    with torch.no_grad():
+        assert not torch.allclose(net(x), original(x), atol=1e-3)
 
 
 def test_grouped_conv_with_depth_multiplier_is_protected():

@@ -9,6 +9,7 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import Pipeline
 from skorch import NeuralNetClassifier
@@ -93,10 +94,16 @@ def test_fit_prunes_physically_and_records_everything(fitted, helsinki):
     opt_params = [q for grp in p.estimator_.optimizer_.param_groups for q in grp["params"]]
     assert {id(q) for q in opt_params} == {id(q) for q in p.estimator_.module_.parameters()}
     assert len(p.estimator_.history_) == 2  # max_epochs of the retraining only
-    # the held-out validation split is subject-wise
-    val = p.validation_indices_
-    train = np.setdiff1d(np.arange(len(y)), val)
-    assert np.intersect1d(g[val], g[train]).size == 0
+    # no amount to choose: no validation split; the test split is subject-wise and the
+    # reported scores are measured on it
+    assert p.validation_indices_ is None
+    test = p.test_indices_
+    train = np.setdiff1d(np.arange(len(y)), test)
+    assert np.intersect1d(g[test], g[train]).size == 0
+    assert p.baseline_score_ == pytest.approx(
+        f1_score(y[test], p.baseline_estimator_.predict(X[test]), average="macro"))
+    assert p.pruned_score_ == pytest.approx(
+        f1_score(y[test], p.estimator_.predict(X[test]), average="macro"))
 
 
 def test_amount_zero_changes_nothing(helsinki):
@@ -124,6 +131,14 @@ def test_bad_constraint_parameters(helsinki):
         StructuredPruner(_cnn(), max_score_drop=-0.1).fit(X[:40], y[:40])
     with pytest.raises(ValueError, match="validation_fraction"):
         StructuredPruner(_cnn(), max_score_drop=0.01, validation_fraction=None).fit(X[:40], y[:40])
+    for bad in (0.0, 1.0, "0.2", True):
+        with pytest.raises(ValueError, match="test_fraction"):
+            StructuredPruner(_cnn(), test_fraction=bad).fit(X[:40], y[:40])
+    with pytest.raises(ValueError, match="refit"):
+        StructuredPruner(_cnn(), refit="yes").fit(X[:40], y[:40])
+    single = np.zeros(40, dtype=int)
+    with pytest.raises(ValueError, match="single subject.*test split"):
+        StructuredPruner(_cnn()).fit(X[:40], y[:40], groups=single)
 
 
 def test_non_network_estimator_is_type_error(helsinki):
@@ -145,7 +160,7 @@ def test_network_without_convolutions_is_type_error(helsinki):
     X, y, _ = helsinki
     net = NeuralNetClassifier(_MLP, max_epochs=1, train_split=None)
     with pytest.raises(TypeError, match="_MLP.*no convolution"):
-        StructuredPruner(net, validation_fraction=None).fit(X[:64], y[:64])
+        StructuredPruner(net, validation_fraction=None, test_fraction=None).fit(X[:64], y[:64])
 
 
 def test_prefit_uses_the_fitted_estimator_without_modifying_it(helsinki):
@@ -194,17 +209,19 @@ def test_constraint_that_nothing_meets_keeps_the_baseline(helsinki):
 
 def test_constrained_search_on_real_scores(helsinki):
     """Real validation scores: each candidate is accepted exactly when it keeps the score."""
-    from sklearn.metrics import f1_score
-
     X, y, g = helsinki
     # one-shot removal of 95% of the kernels: the network falls to chance, so the
     # search has to bisect
-    p = StructuredPruner(_cnn(max_epochs=4), amount=0.95, max_score_drop=0.05, retrain=False,
+    p = StructuredPruner(_cnn(max_epochs=8), amount=0.95, max_score_drop=0.05, retrain=False,
                          n_search_steps=3, random_state=0).fit(X, y, groups=g)
-    val = p.validation_indices_
-    assert p.baseline_score_ == pytest.approx(
+    val, test = p.validation_indices_, p.test_indices_
+    train = np.setdiff1d(np.arange(len(y)), np.concatenate([val, test]))
+    # three disjoint parts, whole infants each
+    for a, b in ((val, test), (val, train), (test, train)):
+        assert np.intersect1d(g[a], g[b]).size == 0
+    assert p.baseline_validation_score_ == pytest.approx(
         f1_score(y[val], p.baseline_estimator_.predict(X[val]), average="macro"))
-    threshold = p.baseline_score_ - 0.05
+    threshold = p.baseline_validation_score_ - 0.05
     amounts = [h["amount"] for h in p.history_]
     assert amounts[0] == 0.95 and p.history_[0]["accepted"] is False
     assert len(p.history_) == 4  # 0.95, then 3 bisection steps
@@ -217,9 +234,13 @@ def test_constrained_search_on_real_scores(helsinki):
         assert nxt == pytest.approx((lo + hi) / 2)
     accepted = [h["amount"] for h in p.history_ if h["accepted"]]
     assert p.amount_ == max(accepted, default=0.0)
-    assert p.pruned_score_ >= threshold
+    chosen = [h for h in p.history_ if h["amount"] == p.amount_]
+    assert all(h["score"] >= threshold for h in chosen)
+    # the reported scores come from the test infants, which played no part in the choice
+    assert p.baseline_score_ == pytest.approx(
+        f1_score(y[test], p.baseline_estimator_.predict(X[test]), average="macro"))
     assert p.pruned_score_ == pytest.approx(
-        f1_score(y[val], p.estimator_.predict(X[val]), average="macro"))
+        f1_score(y[test], p.estimator_.predict(X[test]), average="macro"))
 
 
 def test_clone_get_set_params_and_pickle(fitted, helsinki):
@@ -268,6 +289,7 @@ def test_load_pruned_reads_unpruned_files_too(helsinki, tmp_path):
 ], ids=["LightSeizureNet", "CNNBiLSTM"])
 def test_other_networks_prune_retrain_and_reload(factory, helsinki, tmp_path):
     X, y, g = (a[::2] for a in helsinki)  # every infant, half the windows
+    X = np.ascontiguousarray(X[:, :6])  # 6 channels: keeps the per-channel reshape quick
     p = StructuredPruner(factory(), amount=0.5, random_state=0).fit(X, y, groups=g)
     assert p.n_params_after_ < p.n_params_before_
     assert p.flops_after_ < p.flops_before_
@@ -277,10 +299,13 @@ def test_other_networks_prune_retrain_and_reload(factory, helsinki, tmp_path):
     loaded = load_pruned(p.save(tmp_path / "net.pt"))
     np.testing.assert_array_equal(loaded.predict_proba(X), p.predict_proba(X))
     if hasattr(p.estimator_, "ecam"):
-        assert p.estimator_.ecam(X[:3]).shape[:2] == (3, 18)
+        assert p.estimator_.ecam(X[:3]).shape[:2] == (3, 6)
+        assert p.kernel_retention_["overall"] == 0.5  # every block, the last one included
 
 
 def test_grid_search_over_amount_with_group_kfold(helsinki):
+    """GridSearchCV picks the amount by its own held-out (GroupKFold) score and refits
+    the pipeline at that amount on all the windows."""
     X, y, g = helsinki
     pipe = Pipeline([
         ("std", ChannelStandardizer()),
@@ -291,14 +316,45 @@ def test_grid_search_over_amount_with_group_kfold(helsinki):
     search.fit(X, y, groups=g, clf__groups=g)
     scores = search.cv_results_["mean_test_score"]
     assert scores.shape == (3,) and np.all(np.isfinite(scores))
+    # the held-out scores differ, so the choice is real, and the best one is taken
+    assert np.unique(np.round(scores, 6)).size > 1
+    assert search.best_index_ == int(np.argmax(scores))
     best = search.best_estimator_[-1]
     assert best.amount_ == search.best_params_["clf__amount"]
     expected = {0.25: (12, 24, 48), 0.5: (8, 16, 32), 0.75: (4, 8, 16)}[best.amount_]
     assert _widths(best.estimator_) == expected
-    # the groups reached the pruner: its validation split is subject-wise
-    val = best.validation_indices_
-    assert np.intersect1d(g[val], np.delete(g, val)).size == 0
+    # refitted on every window: the pruner's test split indexes the full X, subject-wise,
+    # and its network was trained on all the other windows
+    test = best.test_indices_
+    assert np.intersect1d(g[test], np.delete(g, test)).size == 0
+    assert _windows_seen(best.estimator_) == len(y) - test.size
     assert search.predict(X[:5]).shape == (5,)
+    assert search.score(X, y) == pytest.approx(f1_score(y, search.predict(X), average="macro"))
+
+
+def _windows_seen(est):
+    """Windows of the first epoch (training + the network's early-stopping split)."""
+    batches = est.history_[0]["batches"]
+    return sum(b.get("train_batch_size", 0) + b.get("valid_batch_size", 0) for b in batches)
+
+
+def test_refit_retrains_the_chosen_network_on_all_windows(helsinki):
+    X, y, g = (a[::2] for a in helsinki)
+    kw = dict(amount=0.5, random_state=0)
+    plain = StructuredPruner(_cnn(max_epochs=1), **kw).fit(X, y, groups=g)
+    refit = StructuredPruner(_cnn(max_epochs=1), refit=True, **kw).fit(X, y, groups=g)
+    n_test = plain.test_indices_.size
+    assert 0 < n_test < len(y)
+    assert _windows_seen(plain.estimator_) == len(y) - n_test
+    assert _windows_seen(refit.estimator_) == len(y)
+    # same choice and same held-out scores (measured before the refit) ...
+    assert refit.amount_ == plain.amount_
+    assert _widths(refit.estimator_) == _widths(plain.estimator_) == (8, 16, 32)
+    assert refit.pruned_score_ == plain.pruned_score_
+    assert refit.baseline_score_ == plain.baseline_score_
+    # ... but the final network was trained further, on every window
+    assert not np.array_equal(refit.predict_proba(X), plain.predict_proba(X))
+    assert refit.estimator_.pruning_steps_ == plain.estimator_.pruning_steps_
 
 
 def test_groups_are_routed_with_metadata_routing(helsinki):
@@ -311,8 +367,8 @@ def test_groups_are_routed_with_metadata_routing(helsinki):
     with sklearn.config_context(enable_metadata_routing=True):
         search.fit(X, y, groups=g)
     best = search.best_estimator_[-1]
-    val = best.validation_indices_
-    assert np.intersect1d(g[val], np.delete(g, val)).size == 0
+    test = best.test_indices_
+    assert np.intersect1d(g[test], np.delete(g, test)).size == 0
 
 
 def test_pruning_a_pruned_network_again_continues_its_record(fitted, helsinki, tmp_path):
@@ -387,5 +443,5 @@ def test_warns_once_without_groups(helsinki):
         warnings.simplefilter("always")
         StructuredPruner(_cnn(max_epochs=1), amount=0.5, random_state=0).fit(X, y, groups=g)
         StructuredPruner(_cnn(max_epochs=1, valid_size=None), amount=0.5,
-                         validation_fraction=None, random_state=0).fit(X, y)
+                         test_fraction=None, random_state=0).fit(X, y)
     assert not _split_warnings(record)
