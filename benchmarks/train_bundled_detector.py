@@ -27,7 +27,7 @@ Evaluation, all subject-wise:
    (8 referential channels, 100 Hz, 327 s; never trained on: other patient, montage and
    rate; onset ~163 s approximate), against two trivial detectors;
 3. event-level SzCORE scores on the two 41-s chb01_03 crops of a model trained
-   without any chb01 data (chb02 + Helsinki).
+   without any chb01 data (chb02 only, or chb02 + Helsinki with ``--corpora both``).
 
 Run from the repository root (needs ../shared/data or $SKSEIZURE_DATA), one CPU thread::
 
@@ -341,7 +341,9 @@ def main(argv=None):
                     "the figures are anecdotal, not an estimate of clinical performance")
     out = {
         "command": " ".join(["python benchmarks/train_bundled_detector.py"] + (
-            [f"--corpora {args.corpora}"] if args.corpora != "both" else []) + (
+            [f"--corpora {args.corpora}"] if args.corpora != "chbmit" else []) + (
+            [f"--exclude-records {' '.join(args.exclude_records)}"]
+            if args.exclude_records != ["chb01_03"] else []) + (
             [f"--helsinki-every {args.helsinki_every}"]
             if args.helsinki_every != HELSINKI_EVERY else [])),
         "corpora": args.corpora,
@@ -351,8 +353,11 @@ def main(argv=None):
         "training_windows": {"chbmit": int(len(yc)), "chbmit_seizure": int(yc.sum()),
                              "helsinki": int(len(yh)), "helsinki_seizure": int(yh.sum())},
         "window_auroc": {
-            "data": "training corpora: CHB-MIT excerpts (chb01, chb02) and Helsinki neonatal "
-                    "windows (62 infants)",
+            "data": ("training corpus: CHB-MIT excerpts (chb01, chb02; excluded records: "
+                     + ", ".join(args.exclude_records) + ")"
+                     + (" and Helsinki neonatal windows (62 infants)" if args.corpora == "both"
+                        else "; Helsinki neonatal windows (62 infants) only as an external "
+                             "test set")),
             "split": "GroupKFold(5) by patient / infant, out-of-fold probabilities pooled",
             "baseline": "raw window amplitude (mean channel standard deviation), no training",
             "caveat": "Helsinki infants contribute one class each (seizure-free infants give "
@@ -371,7 +376,8 @@ def main(argv=None):
             "results": ombao_scores, "details": ombao_details},
         "chb01_crop_events": {
             "data": "two 41-s EDF crops of CHB-MIT chb01_03 (seizure 1-41 s; seizure-free)",
-            "split": "patient chb01 held out: model trained on chb02 + Helsinki only",
+            "split": "patient chb01 held out: model trained on chb02"
+                     + (" + Helsinki" if args.corpora == "both" else "") + " only",
             "rules": "SzCORE with timescoring; the two crops summed as one subject",
             "caveat": "82 s of signal, one seizure; event tolerances (30 s / 60 s) span most "
                       "of a 41-s crop, so event scores say little; " + caveat_short,
