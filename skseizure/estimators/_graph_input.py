@@ -27,6 +27,7 @@ from skorch.helper import SliceDict
 from .._utils.validation import check_n_channels, check_windows
 from ..datasets.electrodes import mirror_permutation
 from ..preprocessing.graphs import CorrelationGraph, DistanceGraph
+from .graph_torch import correlation_adjacency_torch, supports_torch
 from .persistence import register_persistable
 from .training import silent_sink
 
@@ -189,6 +190,13 @@ class GraphInputMixin:
 
     def _supports_for(self, x):
         """Supports for a batch of raw features (tensor (B, T, C, M), padding zeroed)."""
+        if self.graph_.per_clip and hasattr(self.graph_, "top_k"):
+            # the correlation graph of every clip, built where the batch is (no host copy)
+            if x.shape[-2] != self.graph_.n_channels_in_:
+                raise ValueError(f"the graph was fitted on {self.graph_.n_channels_in_} channels, "
+                                 f"the batch has {x.shape[-2]}.")
+            adjacency = correlation_adjacency_torch(x.detach(), int(self.graph_.top_k))
+            return supports_torch(adjacency, self.graph_.filter_type).to(x.dtype)
         if self.graph_.per_clip:
             sup = self.graph_.supports(x.detach().cpu().numpy())
         else:

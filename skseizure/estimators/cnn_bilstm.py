@@ -6,7 +6,7 @@ import torch
 
 from ..models.cnn_bilstm import CNNBiLSTM
 from ._base import BaseNetClassifier
-from .augmentation import WindowAugmentationMixin
+from .augmentation_mixin import WindowAugmentationMixin
 from .losses import FocalLoss
 
 __all__ = ["CNNBiLSTMClassifier"]
@@ -77,7 +77,7 @@ class CNNBiLSTMClassifier(WindowAugmentationMixin, BaseNetClassifier):
     internal split: the validation windows (early stopping) and ``predict``
     see the data unchanged. Its draws are seeded by ``random_state`` and do
     not touch torch's random stream (see
-    :class:`~skseizure.estimators.augmentation.WindowAugmentationMixin`).
+    :class:`~skseizure.estimators.augmentation_mixin.WindowAugmentationMixin`).
     ``class_weight='balanced'`` is computed on the data given to ``fit``,
     before augmentation.
 

@@ -11,7 +11,7 @@ import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate
 
-import skseizure.estimators.augmentation as aug
+import skseizure.estimators.augmentation_mixin as aug
 from skseizure.estimators import BaseNetClassifier
 from skseizure.estimators.augmentation import (
     AugmentationWarning,
