@@ -72,6 +72,8 @@ __all__ = [
 #: Names of the two package-data files (in ``skseizure/detection/data/``).
 CONFIG_FILE = "bundled_detector.json"
 WEIGHTS_FILE = "bundled_detector.skseizure.pt"
+#: The detector configuration format this version of skseizure reads.
+FORMAT_VERSION = 1
 _CONFIG_KEYS = ("format_version", "sfreq", "band", "window_length", "window_step",
                 "standardization", "montage", "postprocessing")
 _EPS = 1e-12
@@ -450,7 +452,8 @@ def load_bundled_detector(folder=None):
     FileNotFoundError
         If a file is missing (path named).
     ValueError
-        If the configuration is not valid JSON or lacks a key (path named).
+        If the configuration is not valid JSON, lacks a key or has another
+        ``format_version`` (path named).
     """
     root = Path(folder) if folder is not None else \
         Path(str(resources.files("skseizure.detection") / "data"))
@@ -467,5 +470,8 @@ def load_bundled_detector(folder=None):
     missing = [k for k in _CONFIG_KEYS if k not in config]
     if missing:
         raise ValueError(f"{cfg_path} lacks the keys {missing}.")
+    if config["format_version"] != FORMAT_VERSION:
+        raise ValueError(f"{cfg_path} has format_version {config['format_version']!r}; this "
+                         f"version of skseizure reads format_version {FORMAT_VERSION} only.")
     estimator = ChannelPooledClassifier.load(weights_path)
     return BundledDetector(estimator, config)

@@ -122,3 +122,21 @@ def test_bad_input_errors(detector):
 def test_load_from_missing_folder_names_path(tmp_path):
     with pytest.raises(FileNotFoundError, match=str(tmp_path.name)):
         load_bundled_detector(tmp_path)
+
+
+def test_config_of_another_format_version_is_refused(tmp_path):
+    import json
+    import shutil
+
+    from skseizure.detection.bundled import CONFIG_FILE, WEIGHTS_FILE, load_bundled_detector
+
+    src = resources.files("skseizure.detection") / "data"
+    shutil.copy(str(src / WEIGHTS_FILE), tmp_path / WEIGHTS_FILE)
+    cfg = json.loads((src / CONFIG_FILE).read_text(encoding="utf-8"))
+    cfg["format_version"] = 99
+    (tmp_path / CONFIG_FILE).write_text(json.dumps(cfg), encoding="utf-8")
+    with pytest.raises(ValueError, match="format_version 99"):
+        load_bundled_detector(tmp_path)
+    cfg["format_version"] = 1
+    (tmp_path / CONFIG_FILE).write_text(json.dumps(cfg), encoding="utf-8")
+    assert load_bundled_detector(tmp_path).config["format_version"] == 1
