@@ -78,6 +78,10 @@ def test_demo_subject_wise_table_on_real_data(shared_data, tmp_path, monkeypatch
     base = int(lines["LightCNN1d baseline"].split()[-4].replace(",", ""))
     pruned = int(lines["LightCNN1d pruned 50%"].split()[-4].replace(",", ""))
     assert pruned < base
+    # SzCORE scoring of the real expert annotations: expert B against expert A
+    row = next(line for line in text.splitlines() if line.startswith("expert B vs A"))
+    sens, prec, f1 = (float(v) for v in row.split()[4:7])
+    assert 0.5 < f1 < 0.95 and 0.5 < sens <= 1.0 and 0.5 < prec <= 1.0
 
 
 @pytest.mark.parametrize("command, options", [
