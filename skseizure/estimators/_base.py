@@ -46,7 +46,7 @@ from skorch.utils import is_dataset, to_numpy
 
 from .._utils.random import seed_from_random_state
 from .._utils.validation import check_groups
-from ._components import NetComponentsMixin
+from ._components import NetComponentsMixin, check_precision
 from .persistence import load_estimator, save_estimator
 from .sampling import resolve_groups
 from .training import warn_window_wise_split
@@ -110,6 +110,12 @@ class BaseNetClassifier(NetComponentsMixin, NeuralNetClassifier):
         identical data.
     device : str, default='cpu'
         ``'cuda'`` to train on a GPU.
+    precision : {None, 'float32', 'bfloat16', 'float16'}, default=None
+        Mixed precision: the forward pass of training and prediction runs under
+        :func:`torch.autocast` with this dtype on ``device`` (outputs are cast back
+        to float32). ``'bfloat16'`` needs no loss scaling and suits recent GPUs and
+        CPUs; ``'float16'`` is for GPUs (small losses may underflow without a
+        gradient scaler). None / ``'float32'``: full precision.
     verbose : int, default=0
         0 is silent; 1 prints skorch's epoch table; 2 also shows a progress
         bar per epoch.
@@ -185,6 +191,7 @@ class BaseNetClassifier(NetComponentsMixin, NeuralNetClassifier):
         train_split="auto",
         random_state=None,
         device="cpu",
+        precision=None,
         verbose=0,
         iterator_train__shuffle=True,
         **kwargs,
@@ -201,6 +208,7 @@ class BaseNetClassifier(NetComponentsMixin, NeuralNetClassifier):
         self.valid_size = valid_size
         self.class_weight = class_weight
         self.random_state = random_state
+        self.precision = precision
 
     # ------------------------------------------------------------------ #
     # sklearn parameter plumbing
@@ -270,6 +278,7 @@ class BaseNetClassifier(NetComponentsMixin, NeuralNetClassifier):
         self
         """
         fresh = not (self.warm_start and self.initialized_ and hasattr(self, "label_encoder_"))
+        check_precision(self.precision)
         # Windows resampled by WindowResampler carry their (resampled) subject
         # ids; those are the aligned ones, so they win over ``groups``.
         groups = resolve_groups(X, groups)

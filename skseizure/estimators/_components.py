@@ -9,6 +9,8 @@ base module to its public behaviour (parameters, fit, predict, persistence).
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
@@ -120,9 +122,19 @@ class NetComponentsMixin:
                 return softmax
         return super()._get_predict_nonlinearity()
 
+    def _autocast(self):
+        """The ``torch.autocast`` context of the ``precision`` parameter (a no-op for float32)."""
+        precision = getattr(self, "precision", None)
+        if precision in (None, "float32"):
+            return contextlib.nullcontext()
+        dtype = check_precision(precision)
+        device_type = torch.device(self.device if self.device is not None else "cpu").type
+        return torch.autocast(device_type=device_type, dtype=dtype)
+
     def infer(self, x, **fit_params):
-        """Forward pass; a half-precision output (under ``torch.autocast``) becomes float32."""
-        out = super().infer(x, **fit_params)
+        """Forward pass under the ``precision`` setting; a half-precision output becomes float32."""
+        with self._autocast():
+            out = super().infer(x, **fit_params)
         if isinstance(out, torch.Tensor) and out.dtype in (torch.float16, torch.bfloat16):
             out = out.float()
         return out
@@ -260,3 +272,18 @@ class NetComponentsMixin:
         if dev.type == "cuda" and torch.cuda.is_available():
             return [dev.index or 0]
         return []
+
+
+#: ``precision`` values and the autocast dtype each selects (None / "float32": no autocast).
+PRECISIONS = {"bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+def check_precision(precision):
+    """The autocast dtype of a ``precision`` setting, or a ValueError naming the choices."""
+    if precision in (None, "float32"):
+        return None
+    try:
+        return PRECISIONS[precision]
+    except (KeyError, TypeError):
+        raise ValueError(f"precision must be None, 'float32', 'bfloat16' or 'float16'; got "
+                         f"{precision!r}.") from None

@@ -310,3 +310,29 @@ def test_groups_routed_through_gridsearch(helsinki_small, monkeypatch):
     seen.clear()
     GridSearchCV(pipe, {"clf__lr": [1e-3]}, cv=GroupKFold(2)).fit(X, y, groups=g, clf__groups=g)
     assert len(seen) == 3 and all(s is not None for s in seen)
+
+
+def test_precision_setting_runs_the_forward_under_autocast():
+    """``precision='bfloat16'`` trains and predicts (on the CPU here) with float32 outputs."""
+    import torch
+    from sklearn.base import clone
+
+    from skseizure.estimators import LightCNNClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3, 64)).astype(np.float32)
+    y = np.repeat([0, 1], 32)
+    X[y == 1] += 2.0
+    seen = []
+    clf = LightCNNClassifier(module__n_filters=(4, 8, 8), max_epochs=1, batch_size=16,
+                             valid_size=None, random_state=0, precision="bfloat16").fit(X, y)
+    hook = clf.module_.register_forward_hook(
+        lambda m, inp, out: seen.append((torch.is_autocast_cpu_enabled(), out.dtype)))
+    clf.partial_fit(X, y)
+    proba = clf.predict_proba(X)
+    hook.remove()
+    assert seen and all(enabled and dtype == torch.bfloat16 for enabled, dtype in seen)
+    assert proba.dtype == np.float32 and np.allclose(proba.sum(1), 1, atol=1e-3)
+    assert clone(clf).get_params()["precision"] == "bfloat16"
+    with pytest.raises(ValueError, match="precision"):
+        LightCNNClassifier(precision="int8").fit(X, y)
