@@ -141,7 +141,7 @@ def _demo_detection(out, *, data_root, figure, overwrite):
     from skseizure.detection import score_recording
     from skseizure.detection.bundled import load_bundled_detector
     from skseizure.detection.plots import plot_detection
-    from skseizure.detection.streaming import window_proba_to_events
+    from skseizure.detection import window_proba_to_events
     from skseizure.io import write_atomic
 
     detector = load_bundled_detector()

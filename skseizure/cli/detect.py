@@ -73,12 +73,8 @@ def detect_file(path, out, *, model=None, overwrite=False, chunk_seconds=300.0, 
         importing the libraries are not counted), ``timings`` (seconds per stage: read, filter/resample,
         windows+network, events+write).
     """
-    from skseizure.detection.bundled import BundledDetectorInputError
-    from skseizure.detection.streaming import (
-        EDFSource,
-        stream_window_proba,
-        window_proba_to_events,
-    )
+    from skseizure.detection.bundled import BundledDetectorInputError, window_proba_to_events
+    from skseizure.detection.streaming import EDFSource, stream_window_proba
     from skseizure.io import write_bids_events
 
     detector = load_detector(model)

@@ -148,7 +148,7 @@ def cross_validate(parts, config, args):
 
     from skseizure.detection import aggregate_scores, score_recording
     from skseizure.detection.bundled import WindowProbabilities
-    from skseizure.detection.streaming import window_proba_to_events
+    from skseizure.detection import window_proba_to_events
     from skseizure.metrics import auroc_score, sensitivity_score, specificity_score
 
     groups = np.array([p["subject"] for p in parts])

@@ -14,6 +14,7 @@ from .bundled import (
     WindowProbabilities,
     eeg_channel_mask,
     load_bundled_detector,
+    window_proba_to_events,
     standardize_windows,
 )
 from .detector import SeizureDetector, split_by_recording
@@ -21,7 +22,7 @@ from .evaluate import EvaluationError, evaluate_dataset, recording_mask
 from .events import SeizureEvent, events_to_mask, probabilities_to_events, window_steps
 from .scorers import EventScorer, make_event_scorer
 from .scoring import METRICS, RecordingScore, ScoreCounts, aggregate_scores, score_masks, score_recording
-from .streaming import ArraySource, EDFSource, stream_window_proba, window_proba_to_events
+from .streaming import ArraySource, EDFSource, stream_window_proba
 from .plots import plot_detection
 
 __all__ = [

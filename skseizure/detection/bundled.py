@@ -66,6 +66,7 @@ __all__ = [
     "window_scale",
     "background_scale",
     "CONFIG_FILE",
+    "window_proba_to_events",
     "WEIGHTS_FILE",
 ]
 
@@ -408,29 +409,50 @@ class BundledDetector:
         wp = self.window_proba(data, sfreq, ch_names)
         if recording_duration is None:
             recording_duration = np.asarray(data).shape[1] / float(sfreq)
-        post = self._config["postprocessing"]
-        events = probabilities_to_events(
-            wp.proba, wp.start, wp.window_length, threshold=post["threshold"],
-            smoothing=int(post["smoothing"]), min_duration=post["min_duration"],
-            merge_gap=post["merge_gap"], recording_duration=recording_duration)
-        centres = wp.start + wp.window_length / 2
-        out = []
-        for ev in events:
-            inside = (centres >= ev.onset) & (centres <= ev.end)
-            if not inside.any():
-                inside = np.abs(centres - (ev.onset + ev.end) / 2) == \
-                    np.abs(centres - (ev.onset + ev.end) / 2).min()
-            mean_p = wp.channel_proba[inside].mean(axis=0)
-            order = np.argsort(-mean_p, kind="stable")
-            chosen = [int(i) for i in order if mean_p[i] >= post["channel_threshold"]] or \
-                [int(order[0])]
-            out.append(dataclasses.replace(ev, channels=tuple(wp.channels[i] for i in chosen)))
-        return out
+        return window_proba_to_events(wp, self._config, recording_duration)
 
     def __repr__(self):
         c = self._config
         return (f"BundledDetector(version={c.get('version')!r}, sfreq={c['sfreq']}, "
                 f"band={c['band']}, window={c['window_length']} s / {c['window_step']} s)")
+
+
+def window_proba_to_events(wp, config, recording_duration):
+    """Events of one recording from its window probabilities (the detector's post-processing).
+
+    Parameters
+    ----------
+    wp : WindowProbabilities
+    config : dict
+        The detector's configuration; its ``postprocessing`` (``threshold``, ``smoothing``,
+        ``min_duration``, ``merge_gap``, ``channel_threshold``) is used.
+    recording_duration : float
+        Seconds; events are clipped to it.
+
+    Returns
+    -------
+    events : list of SeizureEvent
+        As :meth:`BundledDetector.detect`: ``channels`` names the montage channels whose
+        mean probability inside the event reaches ``channel_threshold`` (at least the
+        most probable one).
+    """
+    post = config["postprocessing"]
+    events = probabilities_to_events(
+        wp.proba, wp.start, wp.window_length, threshold=post["threshold"],
+        smoothing=int(post["smoothing"]), min_duration=post["min_duration"],
+        merge_gap=post["merge_gap"], recording_duration=recording_duration)
+    centres = wp.start + wp.window_length / 2
+    out = []
+    for ev in events:
+        inside = (centres >= ev.onset) & (centres <= ev.end)
+        if not inside.any():
+            dist = np.abs(centres - (ev.onset + ev.end) / 2)
+            inside = dist == dist.min()
+        mean_p = wp.channel_proba[inside].mean(axis=0)
+        order = np.argsort(-mean_p, kind="stable")
+        chosen = [int(i) for i in order if mean_p[i] >= post["channel_threshold"]] or [int(order[0])]
+        out.append(dataclasses.replace(ev, channels=tuple(wp.channels[i] for i in chosen)))
+    return out
 
 
 def load_bundled_detector(folder=None):

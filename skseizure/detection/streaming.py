@@ -35,7 +35,6 @@ probabilities those of ``window_proba`` within ``1e-5``.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 import warnings
@@ -53,7 +52,6 @@ from .bundled import (
     standardize_windows,
     window_scale,
 )
-from .events import probabilities_to_events
 
 __all__ = [
     "ArraySource",
@@ -62,7 +60,6 @@ __all__ = [
     "filter_context",
     "resample_context",
     "stream_window_proba",
-    "window_proba_to_events",
 ]
 
 #: Names of the timed stages (seconds are added to ``timings`` under these keys).
@@ -415,39 +412,3 @@ def stream_window_proba(detector, source, *, chunk_seconds=300.0, timings=None, 
                                tuple(labels), float(cfg["window_length"]), kind)
 
 
-def window_proba_to_events(wp, config, recording_duration):
-    """Events of one recording from its window probabilities (the detector's post-processing).
-
-    Parameters
-    ----------
-    wp : WindowProbabilities
-    config : dict
-        The detector's configuration; its ``postprocessing`` (``threshold``, ``smoothing``,
-        ``min_duration``, ``merge_gap``, ``channel_threshold``) is used.
-    recording_duration : float
-        Seconds; events are clipped to it.
-
-    Returns
-    -------
-    events : list of SeizureEvent
-        As :meth:`BundledDetector.detect`: ``channels`` names the montage channels whose
-        mean probability inside the event reaches ``channel_threshold`` (at least the
-        most probable one).
-    """
-    post = config["postprocessing"]
-    events = probabilities_to_events(
-        wp.proba, wp.start, wp.window_length, threshold=post["threshold"],
-        smoothing=int(post["smoothing"]), min_duration=post["min_duration"],
-        merge_gap=post["merge_gap"], recording_duration=recording_duration)
-    centres = wp.start + wp.window_length / 2
-    out = []
-    for ev in events:
-        inside = (centres >= ev.onset) & (centres <= ev.end)
-        if not inside.any():
-            dist = np.abs(centres - (ev.onset + ev.end) / 2)
-            inside = dist == dist.min()
-        mean_p = wp.channel_proba[inside].mean(axis=0)
-        order = np.argsort(-mean_p, kind="stable")
-        chosen = [int(i) for i in order if mean_p[i] >= post["channel_threshold"]] or [int(order[0])]
-        out.append(dataclasses.replace(ev, channels=tuple(wp.channels[i] for i in chosen)))
-    return out

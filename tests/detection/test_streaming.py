@@ -13,8 +13,8 @@ from skseizure.detection.streaming import (
     filter_context,
     resample_context,
     stream_window_proba,
-    window_proba_to_events,
 )
+from skseizure.detection import window_proba_to_events
 from skseizure.io import read_edf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
