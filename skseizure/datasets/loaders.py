@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..io import read_edf
+from ..io import FileFormatError, read_edf
 from .montages import CHBMIT_23, HELSINKI_18
 from .windowing import Windows
 
@@ -182,15 +183,22 @@ def load_helsinki_neonatal(path, expert="A"):
         raise ValueError(f"expert must be 'A' or 'B' (expert C is not available), got {expert!r}.")
     folder = _dataset_dir(path, "helsinki-neonatal", f"expert_{expert}_windows.npz")
     archive = folder / f"expert_{expert}_windows.npz"
-    with np.load(archive, allow_pickle=False) as npz:
-        missing = {"X", "y", "infant_id", "channels", "sfreq"} - set(npz.files)
-        if missing:
-            raise ValueError(f"{archive} lacks the array(s) {sorted(missing)}.")
-        X = npz["X"].astype(np.float32) * np.float32(_UV_TO_V)
-        y = npz["y"].astype(np.int64)
-        infant = npz["infant_id"].astype(np.int64)
-        ch_names = [str(c) for c in npz["channels"]]
-        sfreq = float(npz["sfreq"])
+    try:
+        with np.load(archive, allow_pickle=False) as npz:
+            missing = {"X", "y", "infant_id", "channels", "sfreq"} - set(npz.files)
+            if missing:
+                raise FileFormatError(archive, None, f"lacks the array(s) {sorted(missing)}.")
+            X = npz["X"].astype(np.float32) * np.float32(_UV_TO_V)
+            y = npz["y"].astype(np.int64)
+            infant = npz["infant_id"].astype(np.int64)
+            ch_names = [str(c) for c in npz["channels"]]
+            sfreq = float(npz["sfreq"])
+    except FileFormatError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        # numpy's own errors do not name the file
+        raise FileFormatError(archive, None, f"is not a readable .npz archive "
+                                             f"({type(exc).__name__}: {exc}).") from None
     if ch_names != list(HELSINKI_18):
         raise ValueError(f"{archive} has channels {ch_names}, expected {list(HELSINKI_18)}.")
     n = X.shape[0]

@@ -172,3 +172,12 @@ def test_fuzzed_command_lines_end_cleanly(tokens, monkeypatch, capsys):
         return
     assert status == 2, (argv, status)
     assert out == "" and err.count("\n") == 1 and err.startswith("skseizure: error: "), (argv, err)
+
+
+def test_corrupt_data_file_is_one_line(tmp_path, capsys, no_demo_work):
+    # bytes that are not an .npz archive: numpy's error becomes the package's, naming the file
+    folder = tmp_path / "helsinki-neonatal"
+    folder.mkdir()
+    (folder / "expert_A_windows.npz").write_bytes(b"not a zip archive")
+    assert main(["demo", "--data", str(tmp_path)]) == 2
+    _assert_one_line_error(capsys, "expert_A_windows.npz", "not a readable .npz archive")
