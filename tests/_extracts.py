@@ -9,13 +9,12 @@ well-understood real inputs; users load the data sets as distributed with
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from skseizure.datasets.montages import CHBMIT_23
-from skseizure.datasets.loaders import load_helsinki_neonatal
+from skseizure.datasets.loaders import _dataset_dir, load_helsinki_neonatal
 from skseizure.datasets.windowing import Windows
 from skseizure.io import EEGRecording, read_edf
 
@@ -46,21 +45,6 @@ _CHBMIT_CROPS = (
     ("chb01_03_Seizure.edf", "chb01_03_Seizure", [(1.0, 41.0)]),
     ("chb01_03_NonSeizure.edf", "chb01_03_NonSeizure", []),
 )
-
-def _dataset_dir(path, folder, marker):
-    """Return the dataset folder: ``path`` itself if it holds ``marker``, else ``path/folder``."""
-    if path is None:
-        raise ValueError(
-            f"path is required: the {folder!r} folder or a data root containing it "
-            "(see skseizure.datasets.locate_data)."
-        )
-    path = Path(path).expanduser()
-    for candidate in (path, path / folder):
-        if (candidate / marker).exists():
-            return candidate
-    raise FileNotFoundError(
-        f"No {folder} dataset at {path}: expected {path / marker} or {path / folder / marker}."
-    )
 
 
 # --------------------------------------------------------------------------- CHB-MIT

@@ -1,27 +1,13 @@
 """Safe persistence of fitted skorch estimators: weights + a JSON configuration.
 
-Threat model (see the documentation page "Saving and loading models"): a model file
-may come from anyone. Loading it must never execute code from it, and saving must
-never destroy a file. Therefore
-
-- the file is read with ``torch.load(weights_only=True)``: tensors, strings and
-  numbers only, no pickled objects;
-- classes named in the file (the estimator, ``criterion``, ``optimizer``, a graph
-  builder …) are looked up in a **closed registry** of exact names
-  (:func:`persistable_names`): skseizure's own estimator and network classes, the
-  torch losses, optimisers, activations and data classes the package uses, and
-  what :func:`register_persistable` adds. Nothing is imported because a file names
-  it; anything else is refused with :class:`ModelFileError` naming it unless the
-  caller lists it in ``trusted=[...]``;
-- the whole file is validated (layout, checksum, finite weights, every class name,
-  every fitted attribute) before anything is constructed or called;
-- fitted state is restored only into the attributes an estimator class declares
-  (the names of the ``Attributes`` section of its docstring and its
-  ``_fitted_attributes``; names ending in ``_``, never a method or property);
-- a SHA-256 of the configuration and of every tensor is stored and verified: a
-  flipped byte, or a NaN/inf in a weight, is a :class:`ModelFileError`;
-- saving writes a unique temporary file beside the target and moves it into
-  place atomically; an existing file is replaced only with ``overwrite=True``.
+Threat model (the documentation page "Saving and loading models" has the details): a
+model file may come from anyone, so loading never executes code from it and saving never
+destroys a file. Files are read with ``torch.load(weights_only=True)``; classes named in a
+file resolve only through a **closed registry** of exact names (:func:`persistable_names`,
+extended by :func:`register_persistable` or per call with ``trusted=[...]``); the whole
+file (layout, SHA-256 checksum, finite weights, class names, declared fitted attributes) is
+validated before anything is constructed; writes are atomic and never replace a file
+without ``overwrite=True``. Any violation is a :class:`ModelFileError` naming the file.
 
 Higher layers plug in without this module knowing them: an estimator class may
 define ``_fitted_attributes`` (extra attributes to store), ``_rebuilt_attributes``

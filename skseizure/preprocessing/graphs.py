@@ -9,9 +9,8 @@ a parameter::
     make_pipeline(FFTLogAmplitude(sfreq=200),
                   DCRNNClassifier(graph=CorrelationGraph(top_k=3)))
 
-The estimator clones the builder at ``fit`` and calls :meth:`supports` on every
-batch. We chose this over a transformer that attaches the adjacency to the features
-in a container because
+The estimator clones the builder at ``fit`` and calls :meth:`supports` on every batch,
+rather than a transformer attaching the adjacency to the features, because
 
 - ``X`` stays a plain ``(n, T, C, M)`` array, so every splitter, ``cross_validate``,
   skorch's internal validation split, the occlusion maps (which edit ``X``) and
@@ -19,10 +18,8 @@ in a container because
 - the graph parameters stay searchable: ``GridSearchCV(pipe, {"dcrnnclassifier__graph__top_k":
   [2, 3, 4]})`` or ``{"graph__kappa": [0.8, 0.9]}`` on the bare estimator (nested
   ``get_params``/``set_params`` as for any meta-estimator);
-- the correlation graph is a deterministic function of each clip, so it must be
-  recomputed from whatever clip the network sees (augmented during training,
-  occluded during interpretation); the left-right reflection used as augmentation
-  permutes the graph's rows and columns together with the node features.
+- the correlation graph is a function of each clip, so it is recomputed from whatever
+  clip the network sees (augmented in training, occluded in interpretation).
 
 Conventions
 -----------
